@@ -1,0 +1,119 @@
+"""Command line: ``python -m lessons COMMAND`` (``--help`` lists them)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import LabError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lessons",
+        description="Size Drop lab: build, run and measure the sample apps' images.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("compare", help="build every variant, check it answers, print sizes")
+    p.add_argument("--lang", nargs="+", help="go java python (default: all)")
+    p.add_argument("--variant", nargs="+",
+                   help="single-stage multi-stage distroless scratch jlink (default: all)")
+    p.add_argument("--images", choices=["auto", "official", "local"],
+                   help="image set (default: $LESSONS_IMAGES or auto)")
+    p.add_argument("--csv", help="also write the table to this CSV file")
+    p.add_argument("--plot", help="also draw the size-drop chart to this PNG file")
+    p.add_argument("--recorded", action="store_true",
+                   help="show the recorded run even if an engine answers")
+
+    p = sub.add_parser("images", help="the image sets: list them or build the local one")
+    p.add_argument("--build-local", action="store_true",
+                   help="build the local lookalikes from Debian packages (skips built ones)")
+    p.add_argument("--force", action="store_true", help="rebuild even up-to-date lookalikes")
+    p.add_argument("--verbose", action="store_true", help="stream every build log line")
+
+    p = sub.add_parser("clean", help="remove the lab's containers and app images (only those)")
+    p.add_argument("--all", action="store_true",
+                   help="also remove the local lookalike base images")
+
+    p = sub.add_parser("record", help="take a full live run and save it for replay mode")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "compare":
+            return _compare(args)
+        if args.command == "images":
+            return _images(args)
+        if args.command == "clean":
+            return _clean(args)
+        if args.command == "record":
+            from . import record
+            record.main()
+            return 0
+    except LabError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        if err.hint:
+            print(f"next step: {err.hint}", file=sys.stderr)
+        if err.details:
+            print(err.details, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: containers the lab started were removed; "
+              "run `python -m lessons clean` to tidy anything left", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _log(line: str) -> None:
+    print(line, flush=True)
+
+
+def _compare(args) -> int:
+    from . import compare, recorded
+
+    if args.recorded:
+        df = recorded.sizes(args.lang, args.variant)
+        print(recorded.banner())
+    else:
+        df = compare.table(args.lang, args.variant, args.images, log=_log)
+    print()
+    print(compare.render(df))
+    if args.csv:
+        df.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    if args.plot:
+        from . import plots
+        plots.size_drop(df).savefig(args.plot, dpi=120, bbox_inches="tight")
+        print(f"wrote {args.plot}")
+    bad = df[~df["answered"].astype(bool)] if "answered" in df else df.iloc[0:0]
+    if len(bad):
+        print(f"error: {len(bad)} image(s) did not answer correctly: "
+              + ", ".join(f"{r.language}/{r.variant}" for r in bad.itertuples()), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _images(args) -> int:
+    from . import engine, localset
+
+    client = engine.connect()
+    if args.build_local:
+        def progress(i, n, name, state):
+            _log(f"[{i}/{n}] {name}: {state}")
+        localset.build_all(client, force=args.force, progress=progress,
+                           on_line=_log if args.verbose else None)
+    import pandas as pd
+    print(pd.DataFrame(localset.status(client)).to_string(index=False))
+    return 0
+
+
+def _clean(args) -> int:
+    from . import cleanup, engine
+
+    report = cleanup.clean(engine.connect(), base_images=args.all)
+    for kind, names in report.items():
+        print(f"removed {len(names)} {kind}" + (": " + ", ".join(names[:8]) if names else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

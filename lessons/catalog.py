@@ -1,0 +1,94 @@
+"""What the lab can build: three apps, their Dockerfile variants, and where they live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LabError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_APPS = REPO_ROOT / "sample_apps"
+
+LANGUAGES = ("go", "java", "python")
+
+# Variants in teaching order: each one is a step down in size from the one before.
+VARIANTS = ("single-stage", "multi-stage", "distroless", "scratch", "jlink")
+
+_VARIANTS_BY_LANGUAGE = {
+    "go": ("single-stage", "multi-stage", "distroless", "scratch"),
+    "java": ("single-stage", "multi-stage", "distroless", "jlink"),
+    "python": ("single-stage", "multi-stage", "distroless"),
+}
+
+DESCRIPTIONS = {
+    "single-stage": "one stage: the toolchain image builds and runs the app",
+    "multi-stage": "build stage + slim runtime stage, non-root",
+    "distroless": "build stage + distroless runtime: no shell, no package manager",
+    "scratch": "a static binary on an empty image",
+    "jlink": "a jlink runtime with only the modules the app uses, on distroless java-base",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One buildable image: an app in a language, built with one Dockerfile."""
+
+    language: str
+    variant: str
+
+    @property
+    def context(self) -> Path:
+        return SAMPLE_APPS / self.language
+
+    @property
+    def dockerfile(self) -> Path:
+        return self.context / f"{self.variant}.dockerfile"
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTIONS[self.variant]
+
+    @property
+    def hardened(self) -> bool:
+        """Runs as non-root (every variant but the naive single-stage)."""
+        return self.variant != "single-stage"
+
+    @property
+    def shell_free(self) -> bool:
+        """Has no shell at all (distroless-style finals)."""
+        return self.variant in ("distroless", "scratch", "jlink")
+
+    def tag(self, image_set: str) -> str:
+        """Where the lab keeps this build; the image set is part of the tag so the
+        official and local builds of the same variant never overwrite each other."""
+        return f"sizedrop.invalid/{self.language}-app:{self.variant}-{image_set}"
+
+    def __str__(self) -> str:
+        return f"{self.language}/{self.variant}"
+
+
+def variants(languages=None, names=None) -> list[Variant]:
+    """The variants to work on, in teaching order, filtered by language and variant name.
+
+    Unknown names raise a LabError listing what exists, instead of silently matching nothing.
+    """
+    langs = _check("language", languages, LANGUAGES)
+    wanted = _check("variant", names, VARIANTS)
+    return [Variant(lang, v) for lang in langs for v in _VARIANTS_BY_LANGUAGE[lang] if v in wanted]
+
+
+def _check(kind, given, known):
+    if not given:
+        return known
+    if isinstance(given, str):
+        given = [given]
+    unknown = [g for g in given if g not in known]
+    if unknown:
+        raise LabError(f"unknown {kind} {', '.join(map(repr, unknown))}",
+                       f"choose from: {', '.join(known)}")
+    return tuple(g for g in known if g in given)
+
+
+def variants_of(language: str) -> tuple[str, ...]:
+    return _VARIANTS_BY_LANGUAGE[language]

@@ -1,0 +1,68 @@
+"""Removing what the lab created, and nothing else.
+
+Only objects carrying the ``sizedrop.managed=true`` label are touched. An image is untagged
+only from the lab's own names (``sizedrop.invalid/...``): if a learner tagged one of our images
+with a name of their own, that name and the image stay.
+"""
+
+from __future__ import annotations
+
+from . import labels as L
+from .imagesets import LOCAL_PREFIX
+
+
+def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
+    """Remove the lab's containers, networks, volumes and app images; with ``base_images``
+    also the local lookalike base images. Returns what was removed, by kind."""
+    report: dict[str, list[str]] = {"containers": [], "images": [], "networks": [],
+                                    "volumes": []}
+    flt = L.managed_filter()
+    for c in client.containers.list(all=True, filters=flt):
+        try:
+            c.remove(force=True)
+            report["containers"].append(c.name)
+        except Exception:
+            pass
+    for n in client.networks.list(filters=flt):
+        try:
+            n.remove()
+            report["networks"].append(n.name)
+        except Exception:
+            pass
+    for v in client.volumes.list(filters=flt):
+        try:
+            v.remove(force=True)
+            report["volumes"].append(v.name)
+        except Exception:
+            pass
+    images = client.images.list(filters=flt)
+    # App images first (they sit on top of the base images), lookalikes last.
+    images.sort(key=lambda im: L.LOOKALIKE_OF in (im.labels or {}))
+    for image in images:
+        is_base = L.LOOKALIKE_OF in (image.labels or {})
+        if is_base and not base_images:
+            continue
+        for tag in image.tags:
+            if not tag.startswith(LOCAL_PREFIX):
+                continue  # somebody else's name for it: leave it
+            try:
+                client.images.remove(tag, force=False)
+                report["images"].append(tag)
+            except Exception:
+                pass  # in use by a container that is not ours: leave it
+    return report
+
+
+def remove_containers(client, purpose: str | None = None) -> int:
+    """Remove the lab's containers (optionally only those started for ``purpose``)."""
+    flt = L.managed_filter()
+    if purpose:
+        flt = {"label": [flt["label"], f"{L.PURPOSE}={purpose}"]}
+    count = 0
+    for c in client.containers.list(all=True, filters=flt):
+        try:
+            c.remove(force=True)
+            count += 1
+        except Exception:
+            pass
+    return count

@@ -1,0 +1,21 @@
+"""The labels the lab puts on everything it creates, so cleanup can touch only its own objects."""
+
+MANAGED = "sizedrop.managed"          # "true" on every image, container, network, volume we make
+IMAGE_SET = "sizedrop.image-set"      # "official" | "local"
+LOOKALIKE_OF = "sizedrop.lookalike-of"  # on local base images: the official tag they stand in for
+RECIPE_HASH = "sizedrop.recipe-hash"  # on local base images: hash of the recipe that built them
+APP = "sizedrop.app"                  # on app images: go | java | python
+VARIANT = "sizedrop.variant"          # on app images: single-stage | multi-stage | ...
+PURPOSE = "sizedrop.purpose"          # on containers: what a cell started it for
+
+
+def managed(**extra: str) -> dict[str, str]:
+    """The label set for a new object: the managed marker plus any extra labels."""
+    labels = {MANAGED: "true"}
+    labels.update({k: str(v) for k, v in extra.items()})
+    return labels
+
+
+def managed_filter() -> dict:
+    """Filter for the engine's list calls that returns only what the lab created."""
+    return {"label": f"{MANAGED}=true"}

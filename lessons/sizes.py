@@ -1,0 +1,218 @@
+"""Image sizes, measured the same way on every engine.
+
+Definitions (used everywhere in the series):
+
+* **uncompressed**: the sum of the sizes of the image's layer tars, as ``docker save`` writes
+  them. Independent of the storage driver (overlay2 or the containerd image store).
+* **compressed**: the same layer tars gzipped at level 6, which is what a registry stores and
+  sends for the classic media type. We gzip them ourselves, so the figure does not depend on
+  whether the engine keeps layers compressed.
+* **engine size**: what the engine itself reports (``docker images``), kept beside them; it is
+  a different quantity on different engines, which is why we do not lean on it.
+
+MB are decimal (1 MB = 1,000,000 bytes), as in the Docker CLI.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import tarfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+from .errors import LabError
+
+MB = 1_000_000
+GZIP_LEVEL = 6
+_CHUNK = 1 << 20
+
+
+@dataclass
+class LayerSize:
+    diff_id: str          # sha256 of the uncompressed tar, as in the image config
+    size: int             # uncompressed tar bytes
+    gzip_size: int        # bytes after gzip level 6
+
+
+@dataclass
+class SaveSummary:
+    """What one pass over a ``docker save`` archive tells about its (first) image."""
+
+    layers: list[LayerSize]
+    config: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return sum(layer.size for layer in self.layers)
+
+    @property
+    def gzip_size(self) -> int:
+        return sum(layer.gzip_size for layer in self.layers)
+
+
+class _Meter:
+    """Counts bytes, hashes them and measures their gzip size, in one streaming pass."""
+
+    def __init__(self, level: int = GZIP_LEVEL):
+        self.size = 0
+        self.sha = hashlib.sha256()
+        # wbits=31: a gzip container (header + trailer), as `gzip -6` and registries write it.
+        self._z = zlib.compressobj(level, zlib.DEFLATED, 31)
+        self.gzip_size = 0
+
+    def feed(self, data: bytes) -> None:
+        self.size += len(data)
+        self.sha.update(data)
+        self.gzip_size += len(self._z.compress(data))
+
+    def finish(self) -> "_Meter":
+        self.gzip_size += len(self._z.flush())
+        return self
+
+
+def measure_stream(fileobj: BinaryIO, level: int = GZIP_LEVEL) -> LayerSize:
+    """Size, digest and gzip size of one layer tar given as a stream (gunzipped first when the
+    stream is itself gzip, as blobs from the containerd image store can be)."""
+    head = fileobj.read(2)
+    meter = _Meter(level)
+    if head == b"\x1f\x8b":
+        d = zlib.decompressobj(47)  # auto-detect gzip header
+        data = head
+        while data:
+            meter.feed(d.decompress(data))
+            data = fileobj.read(_CHUNK)
+        meter.feed(d.flush())
+    elif head[:2] == b"\x28\xb5":
+        raise LabError("this engine stores layers zstd-compressed, which the lab cannot read",
+                       "use an engine with the classic or gzip layer store")
+    else:
+        data = head
+        while data:
+            meter.feed(data)
+            data = fileobj.read(_CHUNK)
+    meter.finish()
+    return LayerSize("sha256:" + meter.sha.hexdigest(), meter.size, meter.gzip_size)
+
+
+def summarize_save(stream: BinaryIO, known: dict[str, LayerSize] | None = None) -> SaveSummary:
+    """Read a ``docker save`` archive once, front to back, and size the first image's layers.
+
+    Works for the classic layout (``<id>/layer.tar`` + ``manifest.json``) and the OCI layout
+    newer engines write (``blobs/sha256/...`` + ``index.json``; they also write a
+    ``manifest.json`` that names the layer blobs, which is what we read).
+    """
+    measured: dict[str, LayerSize] = {}   # member name -> size
+    small: dict[str, bytes] = {}          # JSON documents, kept to resolve names at the end
+    with tarfile.open(fileobj=stream, mode="r|") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            f = tar.extractfile(member)
+            if f is None:
+                continue
+            name = member.name
+            if name.endswith("layer.tar") or name.startswith("blobs/"):
+                if member.size <= 64 * 1024:
+                    # could be a config or manifest blob: keep it, size it if it is a tar
+                    data = f.read()
+                    small[name] = data
+                    if not _looks_like_json(data):
+                        measured[name] = measure_stream(io.BytesIO(data))
+                else:
+                    measured[name] = measure_stream(f)
+            elif name.endswith(".json") or name == "repositories":
+                small[name] = f.read()
+    if "manifest.json" not in small:
+        raise LabError("the docker save archive has no manifest.json",
+                       "this engine's save format is not supported; please report it")
+    manifest = json.loads(small["manifest.json"])[0]
+    config = json.loads(small.get(manifest["Config"], b"{}"))
+    layers = [measured[name] for name in manifest["Layers"]]
+    diff_ids = config.get("rootfs", {}).get("diff_ids", [])
+    if diff_ids and [layer.diff_id for layer in layers] != diff_ids:
+        raise LabError("layer digests from docker save do not match the image config",
+                       "re-run; if it persists, the archive was altered in transit")
+    return SaveSummary(layers, config)
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return data[:1] in (b"{", b"[")
+
+
+# --------------------------------------------------------------------------- engine side
+
+
+def cache_file() -> Path:
+    root = os.environ.get("LESSONS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sizedrop")
+    return Path(root) / "layer-sizes.json"
+
+
+def _load_cache() -> dict[str, LayerSize]:
+    try:
+        raw = json.loads(cache_file().read_text())
+        return {k: LayerSize(k, v["size"], v["gzip_size"]) for k, v in raw.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _save_cache(cache: dict[str, LayerSize]) -> None:
+    path = cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({k: {"size": v.size, "gzip_size": v.gzip_size}
+                                   for k, v in cache.items()}))
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache we cannot write only costs time
+
+
+class _StreamReader(io.RawIOBase):
+    """A file-like view of a generator of byte chunks (the SDK's ``image.save()``)."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._it = iter(chunks)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._it)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def layer_sizes(client, ref: str, use_cache: bool = True) -> list[LayerSize]:
+    """Per-layer sizes of a local image. Layers already measured (same digest) come from a
+    cache, and when every layer is known the image is not saved at all."""
+    image = client.images.get(ref)
+    diff_ids = image.attrs.get("RootFS", {}).get("Layers", [])
+    cache = _load_cache() if use_cache else {}
+    if diff_ids and all(d in cache for d in diff_ids):
+        return [cache[d] for d in diff_ids]
+    reader = io.BufferedReader(_StreamReader(image.save(named=False)), buffer_size=_CHUNK)
+    summary = summarize_save(reader)
+    for layer in summary.layers:
+        cache[layer.diff_id] = layer
+    if use_cache:
+        _save_cache(cache)
+    return summary.layers
+
+
+def gzip_size_of(data: bytes, level: int = GZIP_LEVEL) -> int:
+    """gzip size of a byte string (handy in tests and small examples)."""
+    return len(gzip.compress(data, compresslevel=level, mtime=0))

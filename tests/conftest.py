@@ -1,0 +1,61 @@
+"""Shared fixtures.
+
+Live tests need a Docker engine. Where none answers they are skipped, and the skip says so,
+unless ``LESSONS_REQUIRE_ENGINE=1`` (set by .ci/run): then a missing engine is an error,
+so CI can never pass by skipping what matters.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from lessons import catalog, engine, imagesets, lab
+from lessons.errors import LabError
+
+
+def _required() -> bool:
+    return os.environ.get("LESSONS_REQUIRE_ENGINE", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def client():
+    try:
+        c = engine.connect()
+    except LabError as err:
+        if _required():
+            pytest.fail(f"LESSONS_REQUIRE_ENGINE is set but: {err}", pytrace=False)
+        pytest.skip(f"live test skipped: {err.message}")
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def image_set(client):
+    try:
+        return imagesets.choose(client)
+    except LabError as err:
+        if _required():
+            pytest.fail(str(err), pytrace=False)
+        pytest.skip(f"live test skipped: {err.message}")
+
+
+_built: dict = {}
+
+
+@pytest.fixture(scope="session")
+def build(client, image_set):
+    """build(variant) -> tag; each variant is built once per session (cache makes it cheap)."""
+
+    def _build(v: catalog.Variant) -> str:
+        if v not in _built:
+            _built[v] = lab.build_variant(client, v, image_set)
+        return v.tag(image_set)
+
+    return _build
+
+
+def pytest_report_header(config):
+    return (f"lessons: LESSONS_IMAGES={os.environ.get('LESSONS_IMAGES', 'auto')}, "
+            f"live tests {'REQUIRED' if _required() else 'skipped when no engine answers'}")

