@@ -8,7 +8,10 @@ with a name of their own, that name and the image stay.
 from __future__ import annotations
 
 from . import labels as L
-from .imagesets import LOCAL_PREFIX
+from .imagesets import BASE_IMAGES, LOCAL_PREFIX
+
+# Labels are inherited by every image built FROM ours, so "is a base image" goes by name.
+_BASE_NAMES = {b.local for b in BASE_IMAGES}
 
 
 def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
@@ -16,13 +19,13 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
     also the local lookalike base images. Returns what was removed, by kind."""
     report: dict[str, list[str]] = {"containers": [], "images": [], "networks": [],
                                     "volumes": []}
-    flt = L.managed_filter()
-    for c in client.containers.list(all=True, filters=flt):
+    for c in client.containers.list(all=True, filters=L.container_filter()):
         try:
             c.remove(force=True)
             report["containers"].append(c.name)
         except Exception:
             pass
+    flt = L.managed_filter()
     for n in client.networks.list(filters=flt):
         try:
             n.remove()
@@ -37,14 +40,13 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
             pass
     images = client.images.list(filters=flt)
     # App images first (they sit on top of the base images), lookalikes last.
-    images.sort(key=lambda im: L.LOOKALIKE_OF in (im.labels or {}))
+    images.sort(key=lambda im: any(t in _BASE_NAMES for t in im.tags))
     for image in images:
-        is_base = L.LOOKALIKE_OF in (image.labels or {})
-        if is_base and not base_images:
-            continue
         for tag in image.tags:
             if not tag.startswith(LOCAL_PREFIX):
                 continue  # somebody else's name for it: leave it
+            if tag in _BASE_NAMES and not base_images:
+                continue
             try:
                 client.images.remove(tag, force=False)
                 report["images"].append(tag)
@@ -55,11 +57,8 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
 
 def remove_containers(client, purpose: str | None = None) -> int:
     """Remove the lab's containers (optionally only those started for ``purpose``)."""
-    flt = L.managed_filter()
-    if purpose:
-        flt = {"label": [flt["label"], f"{L.PURPOSE}={purpose}"]}
     count = 0
-    for c in client.containers.list(all=True, filters=flt):
+    for c in client.containers.list(all=True, filters=L.container_filter(purpose)):
         try:
             c.remove(force=True)
             count += 1

@@ -48,7 +48,7 @@ def _explain(exc: Exception) -> EngineUnavailable:
         return EngineUnavailable(
             f"no Docker engine answers at {host}",
             "start Docker Desktop or the docker service; on a Debian/Ubuntu machine as root "
-            "run `bash scripts/start-engine.sh`; without any engine the notebooks replay "
+            "run `sudo bash .ci/start-engine.sh`; without any engine the notebooks replay "
             "a recorded run")
     return EngineUnavailable(f"the Docker engine at {host} did not answer: {text.splitlines()[0][:200]}",
                              "check `docker info` in a terminal")

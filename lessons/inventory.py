@@ -148,7 +148,7 @@ class _Chunks(io.RawIOBase):
 
 def of_image(client, ref: str) -> Inventory:
     """Inventory of an image: create (never start) a labelled container, export, remove."""
-    container = client.containers.create(ref, labels=L.managed(**{L.PURPOSE: "inventory"}),
+    container = client.containers.create(ref, labels=L.container_labels("inventory"),
                                          entrypoint=["/nonexistent"], command=[])
     try:
         reader = io.BufferedReader(_Chunks(container.export()), buffer_size=1 << 20)

@@ -98,7 +98,7 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
     options = dict(SAFE_DEFAULTS) if safe else {}
     options.update(overrides)
     options.setdefault("environment", {"PORT": str(APP_PORT)})
-    labels = L.managed(**{L.PURPOSE: purpose})
+    labels = L.container_labels(purpose)
     started = time.monotonic()
     container = client.containers.run(
         image, detach=True, labels=labels,

@@ -34,10 +34,21 @@ _CHUNK = 1 << 20
 
 
 @dataclass
+class Entry:
+    """One entry of a layer tar: what the layer does to one path."""
+
+    path: str             # without leading "./" or "/"; for a whiteout, the path it deletes
+    size: int             # bytes of file content (0 for dirs, links, whiteouts)
+    kind: str             # "file", "dir", "symlink", "hardlink", "whiteout", "opaque", "other"
+    mode: int = 0
+
+
+@dataclass
 class LayerSize:
     diff_id: str          # sha256 of the uncompressed tar, as in the image config
     size: int             # uncompressed tar bytes
     gzip_size: int        # bytes after gzip level 6
+    entries: list[Entry] | None = None  # filled only when asked for (with_files=True)
 
 
 @dataclass
@@ -76,31 +87,81 @@ class _Meter:
         return self
 
 
-def measure_stream(fileobj: BinaryIO, level: int = GZIP_LEVEL) -> LayerSize:
+class _Tee(io.RawIOBase):
+    """Reads the (decompressed) layer and feeds every byte to a meter on the way through."""
+
+    def __init__(self, fileobj: BinaryIO, meter: _Meter):
+        self._f = fileobj
+        self._meter = meter
+        head = fileobj.read(2)
+        if head[:2] == b"\x28\xb5":
+            raise LabError("this engine stores layers zstd-compressed, which the lab cannot "
+                           "read", "use an engine with the classic or gzip layer store")
+        self._gunzip = zlib.decompressobj(47) if head == b"\x1f\x8b" else None
+        self._pending = self._plain(head)
+
+    def _plain(self, data: bytes) -> bytes:
+        return self._gunzip.decompress(data) if self._gunzip else data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._pending:
+            raw = self._f.read(_CHUNK)
+            if not raw:
+                if self._gunzip:
+                    self._pending, self._gunzip = self._gunzip.flush(), None
+                    if self._pending:
+                        break
+                return 0
+            self._pending = self._plain(raw)
+        n = min(len(b), len(self._pending))
+        b[:n] = self._pending[:n]
+        self._meter.feed(self._pending[:n])
+        self._pending = self._pending[n:]
+        return n
+
+
+def measure_stream(fileobj: BinaryIO, level: int = GZIP_LEVEL,
+                   with_files: bool = False) -> LayerSize:
     """Size, digest and gzip size of one layer tar given as a stream (gunzipped first when the
-    stream is itself gzip, as blobs from the containerd image store can be)."""
-    head = fileobj.read(2)
+    stream is itself gzip, as blobs from the containerd image store can be); with
+    ``with_files`` also the list of what the layer does to each path."""
     meter = _Meter(level)
-    if head == b"\x1f\x8b":
-        d = zlib.decompressobj(47)  # auto-detect gzip header
-        data = head
-        while data:
-            meter.feed(d.decompress(data))
-            data = fileobj.read(_CHUNK)
-        meter.feed(d.flush())
-    elif head[:2] == b"\x28\xb5":
-        raise LabError("this engine stores layers zstd-compressed, which the lab cannot read",
-                       "use an engine with the classic or gzip layer store")
-    else:
-        data = head
-        while data:
-            meter.feed(data)
-            data = fileobj.read(_CHUNK)
+    tee = io.BufferedReader(_Tee(fileobj, meter), buffer_size=_CHUNK)
+    entries = None
+    if with_files:
+        entries = []
+        with tarfile.open(fileobj=tee, mode="r|") as tar:
+            for m in tar:
+                entries.append(_entry(m))
+    while tee.read(_CHUNK):  # the rest: end-of-archive blocks and padding count too
+        pass
     meter.finish()
-    return LayerSize("sha256:" + meter.sha.hexdigest(), meter.size, meter.gzip_size)
+    return LayerSize("sha256:" + meter.sha.hexdigest(), meter.size, meter.gzip_size, entries)
 
 
-def summarize_save(stream: BinaryIO, known: dict[str, LayerSize] | None = None) -> SaveSummary:
+def _entry(m: tarfile.TarInfo) -> Entry:
+    path = m.name[2:] if m.name.startswith("./") else m.name.lstrip("/")
+    path = path.rstrip("/")
+    head, _, base = path.rpartition("/")
+    if base == ".wh..wh..opq":
+        return Entry(head, 0, "opaque", m.mode)
+    if base.startswith(".wh."):
+        return Entry((head + "/" if head else "") + base[4:], 0, "whiteout", m.mode)
+    if m.isfile():
+        return Entry(path, m.size, "file", m.mode)
+    if m.isdir():
+        return Entry(path, 0, "dir", m.mode)
+    if m.issym():
+        return Entry(path, 0, "symlink", m.mode)
+    if m.islnk():
+        return Entry(path, 0, "hardlink", m.mode)
+    return Entry(path, 0, "other", m.mode)
+
+
+def summarize_save(stream: BinaryIO, with_files: bool = False) -> SaveSummary:
     """Read a ``docker save`` archive once, front to back, and size the first image's layers.
 
     Works for the classic layout (``<id>/layer.tar`` + ``manifest.json``) and the OCI layout
@@ -123,9 +184,9 @@ def summarize_save(stream: BinaryIO, known: dict[str, LayerSize] | None = None) 
                     data = f.read()
                     small[name] = data
                     if not _looks_like_json(data):
-                        measured[name] = measure_stream(io.BytesIO(data))
+                        measured[name] = measure_stream(io.BytesIO(data), with_files=with_files)
                 else:
-                    measured[name] = measure_stream(f)
+                    measured[name] = measure_stream(f, with_files=with_files)
             elif name.endswith(".json") or name == "repositories":
                 small[name] = f.read()
     if "manifest.json" not in small:

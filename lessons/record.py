@@ -1,0 +1,71 @@
+"""``python -m lessons record``: a full live run, saved for replay mode.
+
+Everything the notebooks show when no engine answers comes from here, measured, never typed.
+Writes ``lessons/recorded/*.csv`` and ``provenance.json`` (date, image set, engine, storage
+driver, architecture, the command, and how long each part took).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import pandas as pd
+
+from . import buildcost, compare, engine, inventory, lab, layers, recorded, runtime
+from .catalog import variants
+
+
+def main(argv: list[str] | None = None) -> None:
+    client = engine.connect()
+    image_set = lab.ensure_ready(client)
+    out = recorded.DIR
+    out.mkdir(exist_ok=True)
+    todo = variants()
+    timings = {}
+
+    def part(name, fn):
+        print(f"== {name}", flush=True)
+        t0 = time.monotonic()
+        df = fn()
+        timings[name] = round(time.monotonic() - t0, 1)
+        df.to_csv(out / f"{name}.csv", index=False)
+        print(df.to_string(index=False), flush=True)
+
+    part("sizes", lambda: compare.live(image_set=image_set, client=client))
+    tags = {(v.language, v.variant): v.tag(image_set) for v in todo}
+
+    def surface():
+        rows = []
+        for (lang, var), tag in tags.items():
+            inv = inventory.of_image(client, tag)
+            row = {"language": lang, "variant": var}
+            row.update(inventory.summary(inv, inventory.user_of(client, tag)))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    part("inventory", surface)
+
+    def layer_tables():
+        frames = []
+        for (lang, var), tag in tags.items():
+            res = layers.analyze(client, tag)
+            t = res.table.drop(columns=["diff_id"])
+            t.insert(0, "variant", var)
+            t.insert(0, "language", lang)
+            t["efficiency"] = round(res.analysis.efficiency, 4)
+            t["wasted_mb"] = round(res.analysis.wasted_bytes / 1e6, 3)
+            frames.append(t)
+        return pd.concat(frames, ignore_index=True)
+
+    part("layers", layer_tables)
+    part("runtime", lambda: runtime.table(client, tags, runs=3))
+    part("buildcost", lambda: buildcost.table(client, todo, image_set))
+
+    prov = lab.provenance(client, image_set)
+    prov.pop("source", None)
+    prov.update({"command": "python -m lessons record", "seconds_per_part": timings,
+                 "note": "Measured by a live run of the lab toolkit; not edited by hand."})
+    (out / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
+    print(f"wrote {out}", file=sys.stderr)
