@@ -43,9 +43,11 @@ class Inventory:
     java_release: str = ""
 
     def present(self, names, dirs=_BIN_DIRS) -> list[str]:
-        """Which of ``names`` exist as files or links in the usual bin folders (a link
-        whose target is missing does not count: it cannot run)."""
+        """Which of ``names`` exist as files or links in the usual bin folders, or in a
+        virtual environment's bin (a link whose target is missing does not count: it
+        cannot run)."""
         found = []
+        dirs = tuple(dirs) + tuple(sorted(self.venv_bins))
         for name in names:
             for d in dirs:
                 p = f"{d}/{name}"
@@ -75,6 +77,11 @@ class Inventory:
                     posixpath.join(posixpath.dirname(head), t))
                 return self._canonical("/".join([t] + parts[i:]))
         return path
+
+    @property
+    def venv_bins(self) -> set[str]:
+        """bin folders of Python virtual environments (they hold their own pip)."""
+        return {p.rsplit("/", 1)[0] + "/bin" for p in self.paths if p.endswith("/pyvenv.cfg")}
 
     @property
     def os_packages(self) -> list[str]:

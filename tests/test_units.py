@@ -223,3 +223,11 @@ def test_inventory_of_distroless_layout():
     assert inv.os_packages == ["libc6"]
     assert inv.python_dists == ["Flask==3.1.2"]
     assert inv.present(inventory.SHELLS) == []
+
+
+def test_inventory_finds_pip_inside_a_virtual_environment():
+    inv = inventory.read_filesystem(_fs([
+        ("opt/venv/pyvenv.cfg", 0o644, b"home = /usr/bin\n"),
+        ("opt/venv/bin/pip", 0o755, b"#!/opt/venv/bin/python\n"),
+    ]))
+    assert inv.present(inventory.PACKAGE_MANAGERS) == ["pip"]

@@ -1,0 +1,79 @@
+# Size Drop, Python, variant 3 of 3: the distroless image.
+# The runtime is gcr.io/distroless/python3: a Python interpreter and its libraries, with no
+# shell, no package manager, no pip. The virtual environment is built elsewhere and copied in.
+#
+# THE PITFALL this file avoids: distroless python3 runs Debian's own /usr/bin/python3.13,
+# while the official python:3.13 images bring their own build in /usr/local/bin. A venv's
+# bin/python is only a symlink to the interpreter that created it, so a venv made in
+# python:3.13 and copied here points at /usr/local/bin/python3, which does not exist in
+# distroless, and the container dies with "no such file or directory". So the build stage is
+# plain Debian with Debian's python3 from apt: the same interpreter, at the same path, with
+# the same minor version and ABI (cp313) as the runtime, so the venv and any compiled wheels
+# in it (markupsafe) fit.
+#
+# Build from this folder:  docker build -f distroless.dockerfile -t size-drop/python:distroless .
+ARG DEBIAN_IMAGE=debian:trixie-slim
+ARG DISTROLESS_PYTHON_IMAGE=gcr.io/distroless/python3-debian13:nonroot
+
+# build: Debian's python3 creates /opt/venv, installs the dependencies and runs the tests.
+FROM ${DEBIAN_IMAGE} AS build
+
+# python3-venv brings ensurepip, so the venv gets its own pip. No compiler is installed: every
+# dependency comes as a binary wheel.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 python3-venv \
+ && rm -rf /var/lib/apt/lists/*
+
+# Offline builds only (see wheels/README.md): --build-arg PIP_NO_INDEX=1 and
+# --build-arg PIP_FIND_LINKS=/wheels make pip install from the wheels copied below instead of
+# PyPI. No defaults on purpose: an ARG that is not passed is not set at all in RUN's
+# environment, so a normal build with internet access installs from PyPI as usual.
+ARG PIP_NO_INDEX
+ARG PIP_FIND_LINKS
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+
+WORKDIR /app
+
+# Dependencies before the source: this layer and the pip install below are rebuilt only
+# when requirements.txt (or the wheels) change, not on every edit of the application code.
+COPY requirements.txt ./
+COPY wheels/ /wheels/
+RUN python3 -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt
+
+# The source and its tests, run by the same interpreter the runtime will use.
+COPY gunicorn.conf.py ./
+COPY sizedrop_app/ ./sizedrop_app/
+COPY tests/ ./tests/
+# Run the tests; once they pass, pip has done its job. Removing it from the venv keeps a package
+# manager (and 12 MB) out of the runtime image, which only copies /opt/venv.
+RUN /opt/venv/bin/python -m unittest discover -s tests \
+ && /opt/venv/bin/python -m pip uninstall --yes --quiet pip
+
+# runtime: distroless python3 plus the tested virtual environment and application.
+FROM ${DISTROLESS_PYTHON_IMAGE} AS runtime
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+
+WORKDIR /app
+
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app/gunicorn.conf.py ./
+COPY --from=build /app/sizedrop_app/ ./sizedrop_app/
+
+# The :nonroot tag already runs as 65532; saying so keeps the file honest on any base.
+USER 65532:65532
+
+EXPOSE 8080
+
+# No shell and no curl here: HEALTHCHECK and ENTRYPOINT must be exec form, with full paths.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
+    CMD ["/opt/venv/bin/python", "-m", "sizedrop_app.healthcheck"]
+
+# The distroless python3 image's own ENTRYPOINT is the system python3; replace it with the
+# venv's interpreter, which sees the installed packages, and start gunicorn as PID 1.
+ENTRYPOINT ["/opt/venv/bin/python", "-m", "gunicorn"]
+CMD ["--config", "gunicorn.conf.py"]

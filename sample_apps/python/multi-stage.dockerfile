@@ -1,0 +1,68 @@
+# Size Drop, Python, variant 2 of 3: the multi-stage image.
+# The build stage has the full python:3.13 image (compilers, headers, pip) to install the
+# dependencies into a virtual environment and run the tests. The runtime stage starts again
+# from python:3.13-slim, which has the same interpreter at the same path, and copies in only
+# the virtual environment and the application. It runs as an unprivileged user.
+#
+# Build from this folder:  docker build -f multi-stage.dockerfile -t size-drop/python:multi-stage .
+ARG PYTHON_IMAGE=python:3.13-trixie
+ARG PYTHON_SLIM_IMAGE=python:3.13-slim-trixie
+
+# build: install the pinned dependencies into /opt/venv and run the unit tests.
+FROM ${PYTHON_IMAGE} AS build
+
+# Offline builds only (see wheels/README.md): --build-arg PIP_NO_INDEX=1 and
+# --build-arg PIP_FIND_LINKS=/wheels make pip install from the wheels copied below instead of
+# PyPI. No defaults on purpose: an ARG that is not passed is not set at all in RUN's
+# environment, so a normal build with internet access installs from PyPI as usual.
+ARG PIP_NO_INDEX
+ARG PIP_FIND_LINKS
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/venv/bin:$PATH
+
+WORKDIR /app
+
+# Dependencies before the source: this layer and the pip install below are rebuilt only
+# when requirements.txt (or the wheels) change, not on every edit of the application code.
+COPY requirements.txt ./
+COPY wheels/ /wheels/
+RUN python -m venv /opt/venv \
+ && pip install --no-cache-dir -r requirements.txt
+
+# The source and its tests; a failing test stops the build here, so no image is produced.
+COPY gunicorn.conf.py ./
+COPY sizedrop_app/ ./sizedrop_app/
+COPY tests/ ./tests/
+# Run the tests; once they pass, pip has done its job. Removing it from the venv keeps a package
+# manager (and 12 MB) out of the runtime image, which only copies /opt/venv.
+RUN python -m unittest discover -s tests \
+ && /opt/venv/bin/python -m pip uninstall --yes --quiet pip
+
+# runtime: the slim interpreter plus the tested virtual environment and application.
+FROM ${PYTHON_SLIM_IMAGE} AS runtime
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/venv/bin:$PATH
+
+WORKDIR /app
+
+# The venv's python is a symlink to the interpreter it was created with (/usr/local/bin in
+# the official images); the slim image has that interpreter at the same path, so it works.
+# The application comes from the build stage too: exactly the files the tests ran against.
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app/gunicorn.conf.py ./
+COPY --from=build /app/sizedrop_app/ ./sizedrop_app/
+
+# 65532 is the "nonroot" user of the distroless images; no name is needed to run as it.
+USER 65532:65532
+
+EXPOSE 8080
+
+HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 \
+    CMD ["python", "-m", "sizedrop_app.healthcheck"]
+
+# Exec form: gunicorn is PID 1 and gets SIGTERM itself.
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]
