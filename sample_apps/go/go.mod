@@ -1,0 +1,3 @@
+module sizedrop.example/app
+
+go 1.24
