@@ -3,7 +3,7 @@
 ``check(language, dockerfile_path)`` builds the file with the app folder as context, runs the
 image the lab's safe way, asks it the contract basics, and compares its size with the target.
 Targets are not typed in: they are ``TARGET_FACTOR`` times the measured size of our own
-distroless variant of the same app, rounded up to a whole number of ``ROUND_MB``.
+distroless variant of the same app, rounded up to two significant figures.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from .errors import LabError
 HERE = catalog.REPO_ROOT / "notebooks" / "challenge"
 TARGET_FACTOR = 1.5
 REFERENCE_VARIANT = "distroless"
-ROUND_MB = 5
 
 # What the checked image must answer (a subset of sample_apps/README.md).
 EXPECTED = {
@@ -50,7 +49,8 @@ def target_mb(sizes: pd.DataFrame, language: str) -> float:
         raise LabError(f"no measured size for {language}/{REFERENCE_VARIANT}",
                        "build it first: lab.build(language, 'distroless')")
     raw = float(row["uncompressed_mb"].iloc[0]) * TARGET_FACTOR
-    return float(math.ceil(raw / ROUND_MB) * ROUND_MB)
+    step = 10 ** max(0, math.floor(math.log10(raw)) - 1)   # two significant figures
+    return float(math.ceil(raw / step) * step)
 
 
 def targets(sizes: pd.DataFrame) -> pd.DataFrame:

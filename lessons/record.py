@@ -61,7 +61,16 @@ def main(argv: list[str] | None = None) -> None:
 
     part("layers", layer_tables)
     part("runtime", lambda: runtime.table(client, tags, runs=3))
-    part("buildcost", lambda: buildcost.table(client, todo, image_set))
+    # Cold builds are the slow part (minutes each on 2 cores): record the multi-stage build
+    # of each app, the variant whose layer order the series teaches.
+    part("buildcost", lambda: buildcost.table(
+        client, [v for v in todo if v.variant == "multi-stage"], image_set))
+    from . import probes
+    if hasattr(probes, "record_extras"):
+        print("== probes and answers", flush=True)
+        t0 = time.monotonic()
+        probes.record_extras(client, image_set, out)
+        timings["probes"] = round(time.monotonic() - t0, 1)
 
     prov = lab.provenance(client, image_set)
     prov.pop("source", None)

@@ -45,9 +45,14 @@ def http(method: str, url: str, timeout: float = 5.0, data: bytes | None = None)
     req = urllib.request.Request(url, method=method, data=data)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            return Response(r.status, r.read(), dict(r.headers))
+            return Response(r.status, r.read(), _headers(r.headers))
     except urllib.error.HTTPError as e:
-        return Response(e.code, e.read(), dict(e.headers or {}))
+        return Response(e.code, e.read(), _headers(e.headers or {}))
+
+
+def _headers(raw) -> dict:
+    """Header names in one spelling (Java's server sends "Content-type")."""
+    return {k.title(): v for k, v in dict(raw).items()}
 
 
 def get(url: str, timeout: float = 5.0) -> Response:

@@ -132,10 +132,11 @@ def _break_a_test(ctx, language) -> str:
             "import unittest\n\n\nclass Broken(unittest.TestCase):\n"
             "    def test_broken(self):\n        self.fail('" + marker + "')\n")
     else:
-        tests = sorted((ctx / "src" / "test").rglob("*.java"))
-        src = tests[0].read_text()
-        tests[0].write_text(src.replace("public static void main(String[] args)",
-                                        "public static void main(String[] args) { "
-                                        "throw new AssertionError(\"" + marker + "\"); }\n"
-                                        "    public static void unused(String[] args)", 1))
+        import re
+
+        runner = next(p for p in (ctx / "src" / "test").rglob("*.java")
+                      if "public static void main" in p.read_text())
+        runner.write_text(re.sub(r"(public static void main\(String\[\] args\)[^{]*\{)",
+                                 r'\1 if (true) throw new AssertionError("' + marker + '");',
+                                 runner.read_text(), count=1))
     return marker

@@ -25,7 +25,13 @@ def test_recorded_run_has_provenance():
     assert p["command"] == "python -m lessons record"
 
 
-@pytest.mark.parametrize("table", ["sizes", "inventory", "layers", "runtime", "buildcost"])
+def test_recorded_build_costs_cover_every_app():
+    df = pd.read_csv(recorded.DIR / "buildcost.csv")
+    assert set(df["language"]) == set(catalog.LANGUAGES)
+    assert (df["warm_s"] < df["cold_s"]).all()
+
+
+@pytest.mark.parametrize("table", ["sizes", "inventory", "layers", "runtime"])
 def test_recorded_tables_cover_every_app_and_variant(table):
     df = pd.read_csv(recorded.DIR / f"{table}.csv")
     have = set(zip(df["language"], df["variant"]))
