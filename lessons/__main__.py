@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--all", action="store_true",
                    help="also remove the local lookalike base images")
 
+    p = sub.add_parser("classroom", help="a registry for the room: serve, push, pull")
+    p.add_argument("action", choices=["serve", "push", "pull"])
+    p.add_argument("--registry", help="HOST:PORT (default: $LESSONS_REGISTRY, or 127.0.0.1:5000)")
+    p.add_argument("--addr", default="0.0.0.0:5000", help="where `serve` listens")
+
     p = sub.add_parser("record", help="take a full live run and save it for replay mode")
 
     args = parser.parse_args(argv)
@@ -45,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             return _images(args)
         if args.command == "clean":
             return _clean(args)
+        if args.command == "classroom":
+            return _classroom(args)
         if args.command == "record":
             from . import record
             record.main()
@@ -112,6 +119,30 @@ def _clean(args) -> int:
     report = cleanup.clean(engine.connect(), base_images=args.all)
     for kind, names in report.items():
         print(f"removed {len(names)} {kind}" + (": " + ", ".join(names[:8]) if names else ""))
+    return 0
+
+
+def _classroom(args) -> int:
+    from . import classroom, engine, imagesets
+
+    if args.action == "serve":
+        proc = classroom.serve(args.addr)
+        print(f"registry listening on {args.addr} (pid {proc.pid}); Ctrl-C stops it")
+        try:
+            proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()
+        return 0
+    registry = args.registry or classroom.registry_from_env() or "127.0.0.1:5000"
+    client = engine.connect()
+    if args.action == "push":
+        image_set = imagesets.choose(client)
+        done = classroom.push(client, registry, image_set, progress=_log)
+        print(f"pushed {len(done)} images; learners run: "
+              f"{classroom.ENV}={registry} python -m lessons classroom pull")
+    else:
+        image_set = classroom.pull(client, registry, progress=_log)
+        print(f"ready: the '{image_set}' image set came from {registry}")
     return 0
 
 

@@ -90,6 +90,92 @@ def test_filesystem_attack_surface(app, client):
         assert "sh" in shells and managers, f"{v}: expected a shell and a package manager"
 
 
+BURST_CLIENTS = 200
+BURST_SECONDS = 5.0
+
+
+def test_holds_a_bounded_burst_on_loopback(app, client):
+    """200 concurrent clients for a few seconds on 127.0.0.1: no errors, no restarts."""
+    import threading
+
+    v, running = app
+    statuses: dict = {}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + BURST_SECONDS
+
+    def client_loop(i):
+        while time.monotonic() < stop_at:
+            try:
+                code = running.get(f"/primes?n={1000 + i}", timeout=15).status
+            except OSError as err:
+                code = type(err).__name__
+            with lock:
+                statuses[code] = statuses.get(code, 0) + 1
+
+    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(BURST_CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    running.container.reload()
+    total = sum(statuses.values())
+    print(f"{v}: {total} requests from {BURST_CLIENTS} clients in {BURST_SECONDS:.0f} s: "
+          f"{statuses}")
+    assert set(statuses) == {200}, f"{v}: {statuses}"
+    assert running.container.status == "running"
+    assert running.container.attrs["RestartCount"] == 0
+
+
+MALFORMED = [
+    b"GET /primes?n=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /primes?n=" + b"9" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"PATCH /primes?n=5 HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"OPTIONS /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /primes?n=1%00 HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"POST /primes HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+    b"GARBAGE\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 100000 + b"\r\n\r\n",
+]
+
+
+def _raw(port: int, payload: bytes) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        try:
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server may close early on an oversized request: fine
+        data = b""
+        try:
+            while len(data) < 4096:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass
+    return data
+
+
+def test_malformed_requests_get_4xx_never_5xx(app, client):
+    v, running = app
+    seen = []
+    for payload in MALFORMED:
+        reply = _raw(running.port, payload)
+        status = reply.split(b" ", 2)[1].decode() if reply.startswith(b"HTTP/") else "closed"
+        seen.append(status)
+        assert status == "closed" or status.startswith("4"), \
+            f"{v}: {payload[:60]!r}... got {reply[:200]!r}"
+    assert running.get("/healthz").status == 200, f"{v} stopped answering"
+    running.container.reload()
+    assert running.container.status == "running"
+    print(f"{v}: malformed requests answered {seen}")
+
+
 def test_stops_by_itself_within_two_seconds_of_sigterm(app, client):
     """`docker stop -t 2`: SIGTERM, then SIGKILL after 2 s. Exit code 137 would mean killed."""
     v, running = app
