@@ -37,7 +37,8 @@ def size_drop(df: pd.DataFrame, *, log: bool = False, compressed: bool = True):
     """One panel per language, one bar per variant: uncompressed (solid) with compressed
     (hatched) beside it, the drop against single-stage written on each bar."""
     languages = list(dict.fromkeys(df["language"]))
-    fig, axes = plt.subplots(1, len(languages), figsize=(WIDTH_IN, 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(languages), figsize=(WIDTH_IN, 4.2), squeeze=False,
+                             sharey=log)
     for ax, lang in zip(axes[0], languages):
         sub = df[df["language"] == lang].set_index("variant")
         order = _order(sub.index)
@@ -57,7 +58,7 @@ def size_drop(df: pd.DataFrame, *, log: bool = False, compressed: bool = True):
             text = f"{bar.get_height():.0f} MB" if bar.get_height() >= 10 else \
                 f"{bar.get_height():.1f} MB"
             if v != "single-stage" and drop == drop:
-                text += f"\n-{drop:.0f}%" if drop < 99.5 else f"\n-{drop:.1f}%"
+                text += f"\n-{drop:.0f}%" if drop < 95 else f"\n-{drop:.1f}%"
             y = bar.get_height()
             ax.annotate(text, (bar.get_x() + bar.get_width() / 2, y), ha="center",
                         va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
@@ -65,13 +66,17 @@ def size_drop(df: pd.DataFrame, *, log: bool = False, compressed: bool = True):
         ax.set_title(lang.capitalize(), fontsize=11)
         if log:
             ax.set_yscale("log")
-            ax.set_ylim(top=top * 8)
+            ax.set_ylim(1, max(df["uncompressed_mb"]) * 6)
         else:
             ax.set_ylim(0, top * 1.22)
         ax.spines[["top", "right"]].set_visible(False)
     axes[0][0].set_ylabel("MB (10^6 bytes)" + (", log scale" if log else ""))
     if compressed:
-        axes[0][-1].legend(fontsize=8, loc="upper right", frameon=False)
+        from matplotlib.patches import Patch
+        handles = [Patch(facecolor="#888888", edgecolor="black", label="uncompressed"),
+                   Patch(facecolor="#888888", alpha=0.45, hatch="//", edgecolor="black",
+                         label="compressed (gzip -6)")]
+        axes[0][-1].legend(handles=handles, fontsize=8, loc="upper right", frameon=False)
     fig.suptitle("Image size by variant, and the drop from single-stage", fontsize=12,
                  fontweight="bold", y=1.02)
     fig.text(0.5, 0.955, source_line(df), ha="center", fontsize=8.5, color="#444444")
