@@ -2,8 +2,8 @@
 
 For every path that ends up a leaf in some layer (a file, link, empty folder, or a deletion):
 
-* its **cumulative size** is the sum of its sizes over every layer that touches it (a deletion
-  of a folder counts what the folder held just before);
+* its **cumulative size** is the sum of its sizes over every layer that touches it (a
+  deletion is a version of size zero);
 * its **smallest size** is the smallest of those.
 
 An image's **efficiency** is (sum of smallest sizes) / (sum of cumulative sizes): 1.0 when no
@@ -11,6 +11,9 @@ path is ever written twice. A path touched by two or more layers is an *ineffici
 **wasted bytes** is the sum of the cumulative sizes of the inefficiencies. So a 10 MB file added
 in one layer and deleted in the next wastes 10 MB: the deletion hides it, the image still ships
 it. (As in dive, when a file is overwritten, every copy counts, the last one included.)
+One refinement: dive keys the deletion of a whole folder on the folder's own path, so the
+files inside escape its waste figure; here a deleted folder is a deletion of each file it
+held, so `RUN rm -rf /var/lib/apt/lists` in a later layer shows up as the waste it is.
 **User wasted percent** is wasted bytes over the bytes of every layer but the first.
 """
 
@@ -90,15 +93,18 @@ def efficiency(layers: list[list[Z.Entry]]) -> Analysis:
         layer_bytes.append(sum(e.size for e in entries))
         for e in _leaves(entries):
             if e.kind == "whiteout" and index > 0:
+                # A deletion is a zero-size version of each file it hides: one path for a
+                # file, every file below it for a folder.
                 before = stacked[index - 1]
                 prefix = e.path + "/"
-                size = before.get(e.path, 0) + sum(
-                    v for p, v in before.items() if p.startswith(prefix))
+                hidden = [p for p in before if p == e.path or p.startswith(prefix)] or [e.path]
+                versions = [(p, 0) for p in hidden]
             else:
-                size = e.size
-            cumulative[e.path] = cumulative.get(e.path, 0) + size
-            smallest[e.path] = min(smallest.get(e.path, size), size)
-            touched.setdefault(e.path, []).append(index)
+                versions = [(e.path, e.size)]
+            for path, size in versions:
+                cumulative[path] = cumulative.get(path, 0) + size
+                smallest[path] = min(smallest.get(path, size), size)
+                touched.setdefault(path, []).append(index)
     total = sum(cumulative.values())
     score = sum(smallest.values()) / total if total else 1.0
     waste = [Inefficiency(p, idx, cumulative[p], smallest[p])

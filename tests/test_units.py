@@ -231,3 +231,53 @@ def test_inventory_finds_pip_inside_a_virtual_environment():
         ("opt/venv/bin/pip", 0o755, b"#!/opt/venv/bin/python\n"),
     ]))
     assert inv.present(inventory.PACKAGE_MANAGERS) == ["pip"]
+
+
+# ------------------------------------------------------------------ dive's efficiency
+
+def _e(path, size=0, kind="file"):
+    from lessons.sizes import Entry
+    return Entry(path, size, kind)
+
+
+def test_added_then_deleted_file_is_wasted_bytes():
+    from lessons import layers
+    a = layers.efficiency([[_e("etc", 0, "dir"), _e("etc/os", 100)],
+                           [_e("big.bin", 5000)],
+                           [_e("big.bin", 0, "whiteout")]])
+    assert a.wasted_bytes == 5000
+    assert a.efficiency == pytest.approx(100 / 5100)
+    assert a.user_bytes == 5000 and a.total_bytes == 5100
+    assert [w.path for w in a.inefficiencies] == ["big.bin"]
+
+
+def test_overwritten_file_counts_every_copy_like_dive():
+    from lessons import layers
+    a = layers.efficiency([[_e("app/x", 300)], [_e("app/x", 200)]])
+    assert a.wasted_bytes == 500
+    assert a.efficiency == pytest.approx(200 / 500)
+
+
+def test_deleting_a_folder_counts_what_it_held():
+    from lessons import layers
+    a = layers.efficiency([[_e("cache", 0, "dir"), _e("cache/a", 10), _e("cache/b", 30)],
+                           [_e("cache", 0, "whiteout")]])
+    assert a.wasted_bytes == 40
+
+
+def test_an_image_with_no_rewrites_is_fully_efficient():
+    from lessons import layers
+    a = layers.efficiency([[_e("a", 10)], [_e("b", 20)]])
+    assert a.efficiency == 1.0 and a.wasted_bytes == 0
+
+
+def test_history_instructions_are_tidied():
+    from lessons import layers
+    cfg = {"history": [
+        {"created_by": "", "comment": "Imported from -"},
+        {"created_by": "/bin/sh -c #(nop)  ENV A=1", "empty_layer": True},
+        {"created_by": "/bin/sh -c apt-get update"},
+        {"created_by": "|2 A=1 B=2 /bin/sh -c make"},
+        {"created_by": "/bin/sh -c #(nop) COPY file:ab in /app "}]}
+    assert layers.created_by(cfg) == ["(docker import of a root filesystem)",
+                                      "RUN apt-get update", "RUN make", "COPY file:ab in /app"]
