@@ -124,24 +124,6 @@ def plot_floor(df: pd.DataFrame, subtitle: str, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_builds(df: pd.DataFrame, subtitle: str, path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(plots.WIDTH_IN * 0.7, 3.6))
-    x = range(len(df))
-    labels = [f"{r.language}\n{r.variant}" for r in df.itertuples()]
-    ax.bar([i - 0.2 for i in x], df["cold_s"], 0.4, label="cold (no cache)",
-           color="#999999", edgecolor="black", linewidth=0.5)
-    ax.bar([i + 0.2 for i in x], df["warm_s"], 0.4, label="warm, after a source-only change",
-           color=[plots.COLOURS[v] for v in df["variant"]], edgecolor="black", linewidth=0.5)
-    ax.set_xticks(list(x), labels, fontsize=8)
-    ax.set_ylabel("seconds")
-    ax.legend(fontsize=8, frameon=False)
-    ax.set_title("Build time: cold against warm rebuild\n" + subtitle, fontsize=10)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-notebooks", action="store_true")
@@ -181,7 +163,9 @@ def main() -> int:
     compare_fig.savefig(HERE / "size-drop.png", dpi=110, bbox_inches="tight")
     plt.close(compare_fig)
     if build_df is not None:
-        plot_builds(build_df, subtitle, HERE / "builds.png")
+        fig = plots.builds(build_df, subtitle)
+        fig.savefig(HERE / "builds.png", dpi=110)
+        plt.close(fig)
 
     drop = sizes_df[["language", "variant", "uncompressed_mb", "compressed_mb", "drop_pct",
                      "compressed_drop_pct"]]

@@ -82,3 +82,78 @@ def size_drop(df: pd.DataFrame, *, log: bool = False, compressed: bool = True):
     fig.text(0.5, 0.955, source_line(df), ha="center", fontsize=8.5, color="#444444")
     fig.tight_layout()
     return fig
+
+
+def _label(r) -> str:
+    return f"{r['language']}\n{r['variant']}"
+
+
+def layers_stacked(df: pd.DataFrame, title_source: str = ""):
+    """Per-layer sizes stacked into one horizontal bar per image (``df`` as recorded in
+    layers.csv: language, variant, layer, size_mb, wasted_mb). Darker = earlier layers."""
+    images = list(dict.fromkeys(zip(df["language"], df["variant"])))
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.45 * len(images) + 1.4))
+    for y, (lang, var) in enumerate(images):
+        sub = df[(df["language"] == lang) & (df["variant"] == var)].sort_values("layer")
+        left = 0.0
+        n = len(sub)
+        for i, size in enumerate(sub["size_mb"]):
+            shade = 0.35 + 0.65 * (i + 1) / n
+            ax.barh(y, size, left=left, color=COLOURS[var], alpha=shade, edgecolor="white",
+                    linewidth=0.8)
+            left += size
+        waste = sub["wasted_mb"].iloc[0] if "wasted_mb" in sub else 0
+        ax.annotate(f"{left:.0f} MB, {n} layers" + (f", {waste:.1f} MB wasted" if waste else ""),
+                    (left, y), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=8)
+    ax.set_yticks(range(len(images)), [f"{a} {b}" for a, b in images], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("MB (layer tars, 10^6 bytes); each segment is one layer, in build order")
+    ax.set_xlim(0, df.groupby(["language", "variant"])["size_mb"].sum().max() * 1.35)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title("Layers of every image" + (f"\n{title_source}" if title_source else ""),
+                 fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def runtime(df: pd.DataFrame, title_source: str = ""):
+    """Time to healthy, memory and stop time, one bar per image (runtime.csv)."""
+    panels = [("healthy_s", "time to healthy (s)"), ("idle_mb", "memory idle (MB)"),
+              ("after_burst_mb", "memory after burst (MB)"), ("stop_s", "stop on SIGTERM (s)")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH_IN, 3.8), sharey=True)
+    labels = [f"{a} {b}" for a, b in zip(df["language"], df["variant"])]
+    y = np.arange(len(df))
+    for ax, (col, name) in zip(axes, panels):
+        ax.barh(y, df[col], color=[COLOURS[v] for v in df["variant"]], edgecolor="black",
+                linewidth=0.4)
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_yticks(y, labels)
+    axes[0].invert_yaxis()
+    fig.suptitle("Runtime costs (median of several runs)" +
+                 (f"\n{title_source}" if title_source else ""), fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def builds(df: pd.DataFrame, title_source: str = ""):
+    """Cold build against warm rebuild after a source-only change (buildcost.csv)."""
+    fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.7, 3.6))
+    x = np.arange(len(df))
+    ax.bar(x - 0.2, df["cold_s"], 0.4, label="cold (no cache)", color="#999999",
+           edgecolor="black", linewidth=0.5)
+    ax.bar(x + 0.2, df["warm_s"], 0.4, label="warm, after a source-only change",
+           color=[COLOURS[v] for v in df["variant"]], edgecolor="black", linewidth=0.5)
+    for i, r in enumerate(df.itertuples()):
+        ax.annotate(f"{100 * r.warm_s / r.cold_s:.0f}%", (i + 0.2, r.warm_s), ha="center",
+                    va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+    ax.set_xticks(x, [f"{a}\n{b}" for a, b in zip(df["language"], df["variant"])], fontsize=8)
+    ax.set_ylabel("seconds")
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title("Build time: cold against warm rebuild" +
+                 (f"\n{title_source}" if title_source else ""), fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
