@@ -15,7 +15,7 @@ import tarfile
 
 from . import labels as L
 from .catalog import Variant
-from .inventory import _Chunks
+from .sizes import ChunkReader
 
 # (variant whose image holds the artifacts, paths inside it)
 SOURCES = {
@@ -45,7 +45,7 @@ def floor_bytes(client, language: str, image_set: str) -> dict:
     try:
         for path in paths:
             chunks, _ = container.get_archive(path)
-            parts[path] = tar_file_bytes(io.BufferedReader(_Chunks(chunks), 1 << 20))
+            parts[path] = tar_file_bytes(io.BufferedReader(ChunkReader(chunks), 1 << 20))
     finally:
         container.remove(force=True)
     return {"language": language, "from_image": tag, "parts": parts,

@@ -18,6 +18,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from . import labels as L
+from .sizes import ChunkReader
 
 SHELLS = ("sh", "bash", "dash", "ash", "zsh", "busybox")
 PACKAGE_MANAGERS = ("apt", "apt-get", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "pip",
@@ -133,32 +134,12 @@ def read_filesystem(stream: BinaryIO) -> Inventory:
     return inv
 
 
-class _Chunks(io.RawIOBase):
-    def __init__(self, chunks):
-        self._it = iter(chunks)
-        self._buf = b""
-
-    def readable(self):
-        return True
-
-    def readinto(self, b):
-        while not self._buf:
-            try:
-                self._buf = next(self._it)
-            except StopIteration:
-                return 0
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self._buf = self._buf[n:]
-        return n
-
-
 def of_image(client, ref: str) -> Inventory:
     """Inventory of an image: create (never start) a labelled container, export, remove."""
     container = client.containers.create(ref, labels=L.container_labels("inventory"),
                                          entrypoint=["/nonexistent"], command=[])
     try:
-        reader = io.BufferedReader(_Chunks(container.export()), buffer_size=1 << 20)
+        reader = io.BufferedReader(ChunkReader(container.export()), buffer_size=1 << 20)
         return read_filesystem(reader)
     finally:
         container.remove(force=True)

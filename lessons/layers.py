@@ -181,7 +181,7 @@ class ImageLayers:
 def analyze(client, ref: str) -> ImageLayers:
     """Read ``docker save`` of ``ref`` once; return the layer table and dive's metrics."""
     image = client.images.get(ref)
-    reader = io.BufferedReader(Z._StreamReader(image.save(named=False)), buffer_size=1 << 20)
+    reader = io.BufferedReader(Z.ChunkReader(image.save(named=False)), buffer_size=1 << 20)
     summary = Z.summarize_save(reader, with_files=True)
     analysis = efficiency([layer.entries or [] for layer in summary.layers])
     return ImageLayers(per_layer(summary.layers, summary.config), analysis, summary)

@@ -235,7 +235,7 @@ def _save_cache(cache: dict[str, LayerSize]) -> None:
         pass  # a cache we cannot write only costs time
 
 
-class _StreamReader(io.RawIOBase):
+class ChunkReader(io.RawIOBase):
     """A file-like view of a generator of byte chunks (the SDK's ``image.save()``)."""
 
     def __init__(self, chunks: Iterable[bytes]):
@@ -265,7 +265,7 @@ def layer_sizes(client, ref: str, use_cache: bool = True) -> list[LayerSize]:
     cache = _load_cache() if use_cache else {}
     if diff_ids and all(d in cache for d in diff_ids):
         return [cache[d] for d in diff_ids]
-    reader = io.BufferedReader(_StreamReader(image.save(named=False)), buffer_size=_CHUNK)
+    reader = io.BufferedReader(ChunkReader(image.save(named=False)), buffer_size=_CHUNK)
     summary = summarize_save(reader)
     for layer in summary.layers:
         cache[layer.diff_id] = layer
