@@ -85,8 +85,9 @@ class Result:
             lines.append(f"  [{'x' if ok else ' '}] {name}: {detail}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:  # what a notebook cell shows
-        return self.report()
+    def __repr__(self) -> str:
+        return (f"<challenge {self.language}: {'PASS' if self.passed else 'FAIL'}, "
+                f"{self.size_mb:.1f} MB>")
 
 
 def _non_root(user: str) -> bool:
@@ -112,7 +113,7 @@ def check_live(client, image_set: str, language: str, dockerfile, sizes=None,
         res.target_mb = target_mb(sizes, language)
     try:
         built = B.build(client, v.context, dockerfile, _tag(language), buildargs=args,
-                        labels={"sizedrop.purpose": "challenge"}, on_step=on_step)
+                        labels={"sizedrop.built-for": "challenge"}, on_step=on_step)
     except LabError as err:
         res.checks["builds"] = (False, err.message)
         return res

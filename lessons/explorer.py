@@ -42,12 +42,12 @@ def folders_from_tar(stream) -> pd.DataFrame:
 
 def folders_live(client, tag: str) -> pd.DataFrame:
     """Export a created, never started container of ``tag`` and summarise its folders."""
-    from .inventory import _Chunks
+    from .sizes import ChunkReader
 
-    c = client.containers.create(tag, labels=L.managed(**{L.PURPOSE: "inventory"}),
+    c = client.containers.create(tag, labels=L.container_labels("explorer"),
                                  entrypoint=["/nonexistent"], command=[])
     try:
-        return folders_from_tar(io.BufferedReader(_Chunks(c.export()), buffer_size=1 << 20))
+        return folders_from_tar(io.BufferedReader(ChunkReader(c.export()), buffer_size=1 << 20))
     finally:
         c.remove(force=True)
 

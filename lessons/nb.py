@@ -73,13 +73,12 @@ class _Progress:
 _MEMO: dict = {}
 
 
-def verdict(ok, what: str, hint: str = "") -> bool:
+def verdict(ok, what: str, hint: str = "") -> None:
     """A check cell's answer: PASS or FAIL in one line (no exception, so the notebook runs on)."""
     if ok is None:
         print(f"NOT ANSWERED YET: {what}")
-        return False
+        return
     print(("PASS: " if ok else "FAIL: ") + what + ("" if ok or not hint else f" (hint: {hint})"))
-    return bool(ok)
 
 
 class Lab:
@@ -285,10 +284,17 @@ class Lab:
     def build_cost(self, language: str, variant: str) -> pd.DataFrame:
         """A cold build (no cache) then a warm rebuild after a one-line source change, in a
         copy of the app folder (lessons.buildcost). Replay: the recorded row."""
+        from .build import cli_command
+        from .buildcost import SOURCE_FILE
         v = self.variant(language, variant)
-        print("$ " + L.command(v, self.image_set, nocache=True) + "   # cold, in a copy")
-        print(f"$ echo '// one-line change' >> {_short(v, language)}")
-        print("$ " + L.command(v, self.image_set) + "   # warm")
+        tag = f"sizedrop.invalid/buildcost-{language}:{variant}"
+        args = L.build_args(v, self.image_set)
+        mark = "#" if language == "python" else "//"
+        print(f"$ cp -r sample_apps/{language} /tmp/copy && cd /tmp/copy")
+        print("$ " + cli_command(v.dockerfile, ".", tag, args, nocache=True).split("    #")[0]
+              + "   # cold")
+        print(f"$ echo '{mark} a one-line change' >> {SOURCE_FILE[language]}")
+        print("$ " + cli_command(v.dockerfile, ".", tag, args).split("    #")[0] + "   # warm")
         if not self.live:
             return _filter(recorded.load("buildcost"), language, variant)
         from . import buildcost
@@ -354,11 +360,6 @@ class Lab:
             print("replay mode: no containers to remove")
 
 
-def _short(v, language: str) -> str:
-    from .buildcost import SOURCE_FILE
-    return f"sample_apps/{language}/{SOURCE_FILE[language]} (in the copy)"
-
-
 def pull_seconds(df: pd.DataFrame, mbit_per_s, nodes: int = 1,
                  registry_mbit: float | None = None) -> pd.DataFrame:
     """Seconds to download each image's compressed layers at ``mbit_per_s`` (a number or a
@@ -418,7 +419,7 @@ def plot_fleet(df: pd.DataFrame, nodes=(1, 5, 10, 25, 50, 100), node_mbit: float
                  f"{registry_mbit:g} Mbit/s shared", fontsize=11)
     fig.text(0.5, -0.02, "computed from the compressed sizes: " + plots.source_line(df),
              ha="center", fontsize=8, color="#444444")
-    ax.legend(fontsize=7, ncol=2, frameon=False)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

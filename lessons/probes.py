@@ -23,7 +23,7 @@ ASKED = ("/", "/healthz", "/primes?n=30", "/primes?n=abc", "/nope")
 
 def _create(client, tag: str, command, entrypoint=None, **options):
     return client.containers.create(tag, command, entrypoint=entrypoint,
-                                    labels=L.managed(**{L.PURPOSE: PURPOSE}), **options)
+                                    labels=L.container_labels(PURPOSE), **options)
 
 
 def shell(client, tag: str) -> str:
@@ -90,8 +90,11 @@ def pid1(client, tag: str) -> str:
         top = client.api.top(app.container.id)
         first = top["Processes"][0][top["Titles"].index("CMD")] if top.get("Processes") else "?"
         res = R.stop(app, timeout=10)
-        how = ("killed by the engine after the grace period (exit 137)" if res["killed"]
-               else f"exit code {res['exit_code']}")
+        code = res["exit_code"]
+        how = ("killed by the engine after the grace period (exit 137 = 128 + SIGKILL)"
+               if res["killed"] else
+               "exit code 143 = 128 + SIGTERM: the JVM ran its shutdown hooks and exited"
+               if code == 143 else f"exit code {code}")
         return f"PID 1 is `{first[:60]}`; stopped in {res['stop_seconds']:.2f} s, {how}"
     finally:
         R.remove(app)
@@ -131,7 +134,7 @@ def sidecar(client, tag: str) -> str:
             debug_image(client), ["bash", "-c", SIDECAR_SCRIPT], remove=True,
             pid_mode=f"container:{app.container.id}",
             network_mode=f"container:{app.container.id}",
-            labels=L.managed(**{L.PURPOSE: PURPOSE}), cap_drop=["ALL"])
+            labels=L.container_labels(PURPOSE), cap_drop=["ALL"])
         return out.decode(errors="replace").strip()
     finally:
         R.remove(app)
@@ -146,7 +149,7 @@ def hardening(client, tag: str) -> str:
     from . import run as R
 
     out = client.containers.run(tag, ["-c", HARDENING_SCRIPT], entrypoint=["sh"], remove=True,
-                                labels=L.managed(**{L.PURPOSE: PURPOSE}),
+                                labels=L.container_labels(PURPOSE),
                                 **{k: v for k, v in R.SAFE_DEFAULTS.items()})
     return out.decode(errors="replace").strip()
 
