@@ -10,13 +10,14 @@ import pytest
 
 from lessons import catalog, dockerfile, imagesets
 
-ALL_FILES = sorted(catalog.SAMPLE_APPS.rglob("*.dockerfile"))
+ALL_FILES = sorted(catalog.SAMPLE_APPS.rglob("*.dockerfile")) + sorted(
+    (catalog.REPO_ROOT / "notebooks").rglob("*.dockerfile"))
 APP_FILES = [v.dockerfile for v in catalog.variants()]
 CONFIG = catalog.REPO_ROOT / ".hadolint.yaml"
 
 
 def _id(p):
-    return str(p.relative_to(catalog.SAMPLE_APPS))
+    return str(p.relative_to(catalog.REPO_ROOT))
 
 
 def test_every_variant_has_its_dockerfile():
