@@ -117,6 +117,16 @@ class Lab:
     def live(self) -> bool:
         return self.mode == "live"
 
+    def source(self) -> str:
+        """Where the figures come from, for chart titles and captions."""
+        if not self.live:
+            p = recorded.provenance()
+            return (f"{p['image_set']} image set · Docker {p['engine_version']} · "
+                    f"{recorded.label()} (replayed, not live)")
+        info = engine.describe(self.client)
+        return (f"{self.image_set} image set · Docker {info['engine_version']} "
+                f"({info['storage_driver']}, {info['architecture']}) · live {engine.today()}")
+
     # ------------------------------------------------------------------ Dockerfiles
 
     def variant(self, language: str, variant: str) -> catalog.Variant:
