@@ -20,8 +20,11 @@ FROM ${GO_IMAGE} AS build
 # CGO_ENABLED=0: a pure-Go, statically linked binary that needs no libc, so it
 # runs on any base image, even an empty one. Set before the tests so tests and
 # build compile the standard library the same way and share the build cache.
+# GOFLAGS=-trimpath: no build-machine paths (/src/...) in the binary; set here
+# because it is part of Go's cache key, so every step below must use it.
 ENV GOTOOLCHAIN=local \
-    CGO_ENABLED=0
+    CGO_ENABLED=0 \
+    GOFLAGS=-trimpath
 
 WORKDIR /src
 
@@ -29,8 +32,13 @@ WORKDIR /src
 # dependencies) changes rarely, the source changes all the time. Copying the
 # module files alone and downloading dependencies first means a source-only
 # edit reuses this layer, and the download, from the cache.
+# The same layer also compiles the standard library once, into Go's build cache
+# (/root/.cache/go-build). The layers below start from it, so after a source-only
+# change only our own package is compiled: a warm rebuild takes seconds, not a
+# minute. The classic builder has no cache mounts; a layer is the cache it keeps.
 COPY go.mod ./
-RUN go mod download
+RUN go mod download \
+ && go build std
 
 # Now the source (.dockerignore keeps everything else out of the context).
 COPY . .
@@ -39,11 +47,10 @@ COPY . .
 # so there is no image without passing tests: if one fails, "&&" stops before
 # the compile, this step fails, and the whole build with it. (A separate test
 # stage that nothing copies from would be skipped by BuildKit.)
-#   -trimpath     no build-machine paths (/src/...) in the binary
 #   -ldflags -s   drop the symbol table; -w drop DWARF debug info: a smaller
 #                 file, same code (panics still print stack traces)
 RUN go test ./... \
- && go build -trimpath -ldflags="-s -w" -o /out/server .
+ && go build -ldflags="-s -w" -o /out/server .
 
 # runtime: distroless static, made for static binaries like ours; no shell at all.
 FROM ${DISTROLESS_STATIC_IMAGE} AS runtime
