@@ -175,7 +175,7 @@ def answers(client, tag: str, paths=ASKED) -> list[dict]:
 
 
 def record_extras(client, image_set: str, out_dir) -> None:
-    """Measure, live, what replay mode needs beyond the lead's tables; write CSVs to out_dir."""
+    """Measure, live, what replay mode needs beyond the tables record.py writes itself; write CSVs to out_dir."""
     import pandas as pd
 
     from . import challenge, explorer
