@@ -42,6 +42,13 @@ class Inventory:
     os_release: str = ""
     python_dists: list[str] = field(default_factory=list)
     java_release: str = ""
+    go_binaries: list[dict] = field(default_factory=list)  # path, go version, main module
+
+    @property
+    def java_modules(self) -> list[str]:
+        """Modules of the Java runtime, from its ``release`` file (empty if no Java)."""
+        m = re.search(r'^MODULES="([^"]*)"', self.java_release, re.M)
+        return m.group(1).split() if m else []
 
     def present(self, names, dirs=_BIN_DIRS) -> list[str]:
         """Which of ``names`` exist as files or links in the usual bin folders, or in a
@@ -90,13 +97,54 @@ class Inventory:
         return sorted(set(names) | set(self.distroless_status))
 
 
+# Placeholders the engine adds to every container (and so to every export), not the image's.
+_ENGINE_FILES = {".dockerenv", "etc/hostname", "etc/hosts", "etc/resolv.conf", "etc/mtab"}
+
+
+def _engine_made(name: str) -> bool:
+    return name in _ENGINE_FILES or name.split("/", 1)[0] in ("dev", "proc", "sys")
+
+
+GO_SCAN_LIMIT = 64_000_000   # executables larger than this are not scanned for Go build info
+_GO_MAGIC = b"\xff Go buildinf:"
+
+
+def _uvarint(data: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while i < len(data):
+        b = data[i]
+        value |= (b & 0x7F) << shift
+        i += 1
+        if not b & 0x80:
+            break
+        shift += 7
+    return value, i
+
+
+def go_build_info(data: bytes) -> dict | None:
+    """The Go version and main module a Go binary records about itself (what
+    `go version -m` prints), for binaries built by Go 1.18 and later."""
+    at = data.find(_GO_MAGIC)
+    if at < 0 or len(data) < at + 32:
+        return None
+    flags = data[at + 15]
+    if not flags & 0x2:   # older pointer-based layout: report that it is Go, no details
+        return {"go": "go (pre-1.18 layout)", "module": ""}
+    n, i = _uvarint(data, at + 32)
+    version = data[i:i + n].decode(errors="replace")
+    n, j = _uvarint(data, i + n)
+    modinfo = data[j:j + n].decode(errors="replace")
+    mod = re.search(r"^mod\t(\S+)", modinfo, re.M) or re.search(r"^path\t(\S+)", modinfo, re.M)
+    return {"go": version, "module": mod.group(1) if mod else ""}
+
+
 def read_filesystem(stream: BinaryIO) -> Inventory:
     """Walk an exported filesystem tar once and note what matters for the attack surface."""
     inv = Inventory()
     with tarfile.open(fileobj=stream, mode="r|") as tar:
         for m in tar:
             name = m.name.lstrip("./").rstrip("/")
-            if not name:
+            if not name or _engine_made(name):
                 continue
             inv.paths.add(name)
             if m.issym():
@@ -111,6 +159,10 @@ def read_filesystem(stream: BinaryIO) -> Inventory:
             inv.bytes += m.size
             if m.mode & 0o111:
                 inv.executables += 1
+                if m.size <= GO_SCAN_LIMIT:
+                    info = go_build_info(tar.extractfile(m).read())
+                    if info:
+                        inv.go_binaries.append({"path": "/" + name, **info})
             if m.mode & stat.S_ISUID:
                 inv.setuid.append("/" + name)
             if m.mode & stat.S_ISGID:
@@ -145,6 +197,19 @@ def of_image(client, ref: str) -> Inventory:
         container.remove(force=True)
 
 
+def runs_read_only(client, ref: str) -> bool:
+    """Does the image serve its health endpoint with a read-only root filesystem (and the
+    lab's other safe defaults)? Answered by running it."""
+    from . import run as R
+    from .errors import NeverHealthy
+
+    try:
+        with R.running(client, ref, purpose="inventory", read_only=True, timeout=60):
+            return True
+    except NeverHealthy:
+        return False
+
+
 def user_of(client, ref: str) -> str:
     return client.images.get(ref).attrs["Config"].get("User") or "root (default)"
 
@@ -160,5 +225,7 @@ def summary(inv: Inventory, user: str = "") -> dict:
         "compilers": ", ".join(inv.present(COMPILERS)) or "none",
         "os packages": len(inv.os_packages),
         "python dists": len(inv.python_dists),
+        "java modules": len(inv.java_modules),
+        "go binaries": len(inv.go_binaries),
         "user": user,
     }

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
             inv = inventory.of_image(client, tag)
             row = {"language": lang, "variant": var}
             row.update(inventory.summary(inv, inventory.user_of(client, tag)))
+            row["read-only root ok"] = inventory.runs_read_only(client, tag)
+            row["go versions"] = " ".join(sorted({b["go"] for b in inv.go_binaries}))
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -281,3 +281,16 @@ def test_history_instructions_are_tidied():
         {"created_by": "/bin/sh -c #(nop) COPY file:ab in /app "}]}
     assert layers.created_by(cfg) == ["(docker import of a root filesystem)",
                                       "RUN apt-get update", "RUN make", "COPY file:ab in /app"]
+
+
+def test_go_build_info_is_read_from_the_binary_bytes():
+    version, modinfo = b"go1.24.4", b"path\tsizedrop.example/app\nmod\tsizedrop.example/app\t(devel)\t\n"
+    blob = (b"\x7fELF" + b"\0" * 100 + b"\xff Go buildinf:" + bytes([8, 2]) + b"\0" * 16
+            + bytes([len(version)]) + version + bytes([len(modinfo)]) + modinfo + b"\0" * 10)
+    assert inventory.go_build_info(blob) == {"go": "go1.24.4", "module": "sizedrop.example/app"}
+    assert inventory.go_build_info(b"\x7fELF not go") is None
+
+
+def test_java_modules_from_the_release_file():
+    inv = inventory.Inventory(java_release='JAVA_VERSION="21.0.9"\nMODULES="java.base jdk.httpserver"\n')
+    assert inv.java_modules == ["java.base", "jdk.httpserver"]
