@@ -108,13 +108,20 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
     container = client.containers.run(
         image, detach=True, labels=labels,
         ports={f"{APP_PORT}/tcp": ("127.0.0.1", port)}, **options)
+    container.reload()
+    if container.status in ("exited", "dead"):  # gone before its port was even published
+        app = Running(container, 0, started)
+        code = container.attrs["State"].get("ExitCode")
+        details = _indent(app.logs())
+        remove(container)
+        raise NeverHealthy(f"{image} exited with code {code} as soon as it started",
+                           "read its logs below", details=details)
     try:
-        container.reload()
         bound = container.attrs["NetworkSettings"]["Ports"][f"{APP_PORT}/tcp"][0]["HostPort"]
-    except Exception:
+    except (KeyError, IndexError, TypeError):
         remove(container)
         raise LabError(f"{image} started but its port could not be read",
-                       "check `docker ps` for the container and its ports")
+                       "check `docker ps` for the container and its ports") from None
     return Running(container, int(bound), started)
 
 

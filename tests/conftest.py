@@ -49,7 +49,14 @@ def build(client, image_set):
     """build(variant) -> tag; each variant is built once per session (cache makes it cheap)."""
 
     def _build(v: catalog.Variant) -> str:
-        if v not in _built:
+        from docker.errors import ImageNotFound
+
+        try:
+            client.images.get(v.tag(image_set))
+            present = v in _built
+        except ImageNotFound:
+            present = False  # never built this session, or a cleanup test removed it
+        if not present:
             _built[v] = lab.build_variant(client, v, image_set)
         return v.tag(image_set)
 

@@ -28,7 +28,9 @@ def test_recorded_run_has_provenance():
 def test_recorded_build_costs_cover_every_app():
     df = pd.read_csv(recorded.DIR / "buildcost.csv")
     assert set(df["language"]) == set(catalog.LANGUAGES)
-    assert (df["warm_s"] < df["cold_s"]).all()
+    # figures, not targets: how much the cache saves is reported, never asserted
+    assert (df["cold_s"] > 0).all() and (df["warm_s"] > 0).all()
+    assert (df["cached_steps"] <= df["steps"]).all()
 
 
 @pytest.mark.parametrize("table", ["sizes", "inventory", "layers", "runtime"])

@@ -35,6 +35,7 @@ def _tiny_build(client, tmp_path, text: str, tag: str, **kw):
     return B.build(client, tmp_path, tmp_path / "Dockerfile", tag, **kw)
 
 
+@pytest.mark.destructive
 def test_cleanup_touches_only_what_the_lab_created(client, base, tmp_path):
     # A learner's own image, built FROM one of ours (so it INHERITS our labels), their own
     # tag on one of our images, and a learner's container from their image.
@@ -66,6 +67,7 @@ def test_cleanup_touches_only_what_the_lab_created(client, base, tmp_path):
                 pass
 
 
+@pytest.mark.destructive
 def test_cli_clean_also_spares_the_learner(client, base):
     import subprocess
     import sys
@@ -187,6 +189,7 @@ def test_image_that_exits_shows_its_logs(client, base):
                          command=["sh", "-c", "echo cannot find my config >&2; exit 3"]):
             pass
     assert "exited with code 3" in err.value.message
+    assert not client.containers.list(all=True, filters=L.container_filter())
     assert "cannot find my config" in err.value.details
 
 
