@@ -1,7 +1,5 @@
 """Session-wide test settings (the fixtures live in tests/conftest.py)."""
 
-import pytest
-
 
 def pytest_configure(config):
     config.addinivalue_line(

@@ -7,7 +7,6 @@ with no shell (distroless, scratch) are read the same way as any other.
 from __future__ import annotations
 
 import io
-import json
 import posixpath
 import re
 import stat
@@ -15,7 +14,6 @@ import tarfile
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import pandas as pd
 
 from . import labels as L
 from .sizes import ChunkReader

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Callable
-
 from . import build as B
 from . import engine as E
 from . import imagesets as S
@@ -95,5 +93,3 @@ def ensure_ready(client, image_set: str | None = None) -> str:
     """Pick the image set (LESSONS_IMAGES) and check it can be used; returns its name."""
     return S.choose(client, image_set)
 
-
-Callback = Callable[[str], None]

@@ -6,11 +6,9 @@ never leave a mess, fail clearly).
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import os
 import socket
-import threading
 import time
 
 import pytest
