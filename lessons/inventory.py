@@ -212,6 +212,11 @@ def user_of(client, ref: str) -> str:
     return client.images.get(ref).attrs["Config"].get("User") or "root (default)"
 
 
+def image_summary(client, ref: str) -> dict:
+    """The attack-surface row of a local image."""
+    return summary(of_image(client, ref), user_of(client, ref))
+
+
 def summary(inv: Inventory, user: str = "") -> dict:
     """One row of the attack-surface table."""
     return {

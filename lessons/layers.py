@@ -187,6 +187,16 @@ def analyze(client, ref: str) -> ImageLayers:
     return ImageLayers(per_layer(summary.layers, summary.config), analysis, summary)
 
 
+def summary_table(client, ref: str) -> pd.DataFrame:
+    """The layer table of ``ref`` with the image's dive efficiency and wasted MB repeated on
+    every row: what the notebooks show and the recorded run stores."""
+    res = analyze(client, ref)
+    t = res.table.drop(columns=["diff_id"])
+    t["efficiency"] = round(res.analysis.efficiency, 4)
+    t["wasted_mb"] = round(res.analysis.wasted_bytes / 1e6, 3)
+    return t
+
+
 def engine_history(client, ref: str) -> pd.DataFrame:
     """The engine's own ``docker history`` (newest first, as the CLI shows it)."""
     rows = client.api.history(ref)

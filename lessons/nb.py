@@ -198,7 +198,7 @@ class Lab:
             tag = v.tag(self.image_set)
             key = ("surface", self.client.images.get(tag).id)
             if key not in _MEMO:
-                _MEMO[key] = I.summary(I.of_image(self.client, tag), I.user_of(self.client, tag))
+                _MEMO[key] = I.image_summary(self.client, tag)
             row = {"language": v.language, "variant": v.variant}
             row.update(_MEMO[key])
             rows.append(row)
@@ -216,10 +216,7 @@ class Lab:
         key = ("layers", self.client.images.get(tag).id)
         if key in _MEMO:
             return _MEMO[key].copy()
-        res = Ly.analyze(self.client, tag)
-        t = res.table.drop(columns=["diff_id"])
-        t["efficiency"] = round(res.analysis.efficiency, 4)
-        t["wasted_mb"] = round(res.analysis.wasted_bytes / 1e6, 3)
+        t = Ly.summary_table(self.client, tag)
         _MEMO[key] = t
         return t.copy()
 

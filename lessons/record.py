@@ -52,12 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     def layer_tables():
         frames = []
         for (lang, var), tag in tags.items():
-            res = layers.analyze(client, tag)
-            t = res.table.drop(columns=["diff_id"])
+            t = layers.summary_table(client, tag)
             t.insert(0, "variant", var)
             t.insert(0, "language", lang)
-            t["efficiency"] = round(res.analysis.efficiency, 4)
-            t["wasted_mb"] = round(res.analysis.wasted_bytes / 1e6, 3)
             frames.append(t)
         return pd.concat(frames, ignore_index=True)
 
