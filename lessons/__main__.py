@@ -41,8 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--addr", default="0.0.0.0:5000", help="where `serve` listens")
 
     p = sub.add_parser("record", help="take a full live run and save it for replay mode")
+    p.add_argument("--only", nargs="+", help="record only these parts (default: all)")
+
+    p = sub.add_parser("check", help="build and check your work folder for an exercise")
+    p.add_argument("exercise", help="e.g. 03-distroless-health or 07-challenge-go")
 
     args = parser.parse_args(argv)
+    from docker.errors import DockerException
+
     try:
         if args.command == "compare":
             return _compare(args)
@@ -54,9 +60,13 @@ def main(argv: list[str] | None = None) -> int:
             return _classroom(args)
         if args.command == "record":
             from . import record
-            record.main()
+            record.main(only=args.only)
             return 0
-    except LabError as err:
+        if args.command == "check":
+            return _check(args)
+    except (LabError, DockerException) as err:
+        from .engine import translate
+        err = translate(err)
         print(f"error: {err.message}", file=sys.stderr)
         if err.hint:
             print(f"next step: {err.hint}", file=sys.stderr)
@@ -75,9 +85,11 @@ def _log(line: str) -> None:
 
 
 def _compare(args) -> int:
-    from . import compare, recorded
+    from . import compare
+    from .sources import RecordedSource
 
     if args.recorded:
+        recorded = RecordedSource()
         df = recorded.sizes(args.lang, args.variant)
         print(recorded.banner())
     else:
@@ -111,6 +123,17 @@ def _images(args) -> int:
     import pandas as pd
     print(pd.DataFrame(localset.status(client)).to_string(index=False))
     return 0
+
+
+def _check(args) -> int:
+    from . import engine, exercises, imagesets, lab
+    from .sources import LiveSource
+
+    client = engine.connect()
+    image_set = imagesets.choose(client)
+    lab.apply_build_env(lab.build_env(client, image_set))
+    result = exercises.check(args.exercise, LiveSource(client, image_set))
+    return 0 if result.passed else 1
 
 
 def _clean(args) -> int:

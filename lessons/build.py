@@ -1,9 +1,24 @@
-"""Building images on the engine: streamed logs, progress, labels, and clear failures."""
+"""Building images: BuildKit through the docker CLI, with progress, labels and clear failures.
+
+Every build runs ``docker buildx build`` as a subprocess: the command the notebooks print is
+the argument list that runs, so a learner can paste it into a terminal and get the same build,
+with BuildKit's own ``--progress=plain`` log. Why the CLI and not a Python library: docker-py
+only drives the classic builder (docker/docker-py#2230), and a wrapper such as python-on-whales
+would run the same CLI behind one more layer while hiding the command we want learners to see.
+docker-py stays for what the API does well (containers, images, save/export, events).
+
+Where buildx is missing, the classic builder is used through the API, and one line says so and
+how to get buildx.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
+import signal
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,15 +28,24 @@ from . import dockerfile as df
 from . import labels as L
 from .errors import BuildFailed, LabError, NotEnoughDisk
 
-_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+BUILDX_HINT = ("install the buildx plugin (Docker Desktop and Docker Engine packages from "
+               "docker.com include it; on Debian/Ubuntu as root `sudo bash .ci/start-engine.sh` "
+               "installs it)")
 
 
 @dataclass
 class Step:
-    number: int
-    instruction: str
+    """One step of a build, as BuildKit reports it: ``[build 3/5] RUN go test ./...``."""
+
+    number: int                 # position among the build's steps, from 1, in start order
+    instruction: str            # the instruction as the builder printed it
+    stage: str = ""             # BuildKit's stage name ("build", "stage-2")
+    index: int = 0              # position within the stage ("3" of "3/5")
     cached: bool = False
     seconds: float = 0.0
+    line: int | None = None     # line of the Dockerfile it came from, when known
+    error: str = ""
+    log: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -31,35 +55,163 @@ class BuildResult:
     seconds: float
     steps: list[Step] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    command: str = ""           # what a learner types for the same build
+    builder: str = "buildkit"   # or "classic"
 
     @property
     def cached_steps(self) -> int:
         return sum(1 for s in self.steps if s.cached)
 
+    def ran(self) -> list[Step]:
+        """The steps that ran (were not answered by the cache)."""
+        return [s for s in self.steps if not s.cached]
+
+
+# ----------------------------------------------------------------------------- which builder
+
+_BUILDX: dict[str, bool] = {}
+
+
+def has_buildx() -> bool:
+    """Is the docker CLI here, with the buildx plugin? (Asked once per process.)"""
+    if "ok" not in _BUILDX:
+        exe = shutil.which("docker")
+        ok = False
+        if exe:
+            try:
+                ok = subprocess.run([exe, "buildx", "version"], capture_output=True,
+                                    timeout=30).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+        _BUILDX["ok"] = ok
+    return _BUILDX["ok"]
+
+
+def builder_name() -> str:
+    return "buildkit" if has_buildx() else "classic"
+
+
+# ----------------------------------------------------------------------------- the command
+
+def _shown_path(path: Path, cwd: Path) -> str:
+    try:
+        rel = os.path.relpath(Path(path).resolve(), cwd)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return rel if not rel.startswith("../../../") else str(Path(path).resolve())
+
+
+def build_argv(dockerfile: Path, context: Path, tag: str, *, buildargs: dict | None = None,
+               labels: dict | None = None, nocache: bool = False, target: str | None = None,
+               cwd: Path | None = None, progress: str = "plain") -> list[str]:
+    """The ``docker buildx build`` argument list for one build, paths relative to ``cwd``."""
+    cwd = Path(cwd or os.getcwd())
+    argv = ["docker", "buildx", "build", f"--progress={progress}", "--load"]
+    if nocache:
+        argv.append("--no-cache")
+    argv += ["-f", _shown_path(dockerfile, cwd)]
+    if target:
+        argv += ["--target", target]
+    for key, value in (buildargs or {}).items():
+        argv += ["--build-arg", f"{key}={value}"]
+    for key, value in (labels or {}).items():
+        argv += ["--label", f"{key}={value}"]
+    argv += ["-t", tag, _shown_path(context, cwd)]
+    return argv
+
 
 def cli_command(dockerfile: Path, context: Path, tag: str, buildargs: dict | None = None,
-                nocache: bool = False, target: str | None = None) -> str:
-    """The ``docker build`` command a learner would type for the same build."""
-    parts = ["docker build"]
-    if nocache:
-        parts.append("--no-cache")
-    parts.append(f"-f {Path(dockerfile).name}")
-    if target:
-        parts.append(f"--target {target}")
-    for key, value in (buildargs or {}).items():
-        parts.append(f"--build-arg {key}={value}")
-    parts.append(f"-t {tag}")
-    parts.append(".")
-    return " ".join(parts) + f"    # in {_rel(context)}"
+                nocache: bool = False, target: str | None = None,
+                labels: dict | None = None, cwd: Path | None = None) -> str:
+    """The command a learner types for the same build (run from ``cwd``, default: here)."""
+    all_labels = L.managed(**(labels or {})) if labels is not None else None
+    return shlex.join(build_argv(dockerfile, context, tag, buildargs=buildargs,
+                                 labels=all_labels, nocache=nocache, target=target, cwd=cwd))
 
 
-def _rel(path: Path) -> str:
-    from .catalog import REPO_ROOT
-    try:
-        return str(Path(path).resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+# ----------------------------------------------------------------------------- plain progress
 
+_HEAD = re.compile(r"^#(\d+) \[([^\]]+)\] (.*)$")
+_STAGE_STEP = re.compile(r"^(\S+) (\d+)/(\d+)$")
+_DONE = re.compile(r"^#(\d+) DONE (\d+(?:\.\d+)?)s$")
+_CACHED = re.compile(r"^#(\d+) CACHED$")
+_ERROR = re.compile(r"^#(\d+) ERROR: (.*)$")
+_LOG = re.compile(r"^#(\d+) (\d+\.\d+) (.*)$")
+_WRITING = re.compile(r"writing image (sha256:[0-9a-f]{64})")
+
+
+class PlainProgress:
+    """Reads BuildKit's ``--progress=plain`` output line by line and keeps the steps.
+
+    Vertices named ``[stage i/n]`` are the Dockerfile's steps; ``[internal] ...`` and
+    ``exporting to image`` are BuildKit's own work and are not counted as steps.
+    """
+
+    def __init__(self, source: str = "", on_step: Callable[[Step, int], None] | None = None,
+                 target: str | None = None):
+        self.source = source
+        self.on_step = on_step
+        self.total = df.step_count(source, target) if source else 0
+        self.by_vertex: dict[str, Step] = {}
+        self.steps: list[Step] = []
+        self.errors: list[str] = []
+        self.started: dict[str, float] = {}
+        self.image_id = ""
+
+    def feed(self, line: str) -> None:
+        line = line.rstrip("\n")
+        m = _HEAD.match(line)
+        if m:
+            vid, name, text = m.groups()
+            if vid in self.by_vertex or name == "internal":
+                return
+            sm = _STAGE_STEP.match(name)
+            if not sm:
+                return
+            stage, index, count = sm.group(1), int(sm.group(2)), int(sm.group(3))
+            step = Step(len(self.steps) + 1, text.strip(), stage, index)
+            ins = df.locate(self.source, stage, index) if self.source else None
+            step.line = ins.line if ins else None
+            self.by_vertex[vid] = step
+            self.steps.append(step)
+            self.started[vid] = time.monotonic()
+            self.total = max(self.total, len(self.steps))
+            if self.on_step:
+                self.on_step(step, self.total)
+            return
+        for pattern, action in ((_CACHED, "cached"), (_DONE, "done"), (_ERROR, "error"),
+                                (_LOG, "log")):
+            m = pattern.match(line)
+            if not m:
+                continue
+            step = self.by_vertex.get(m.group(1))
+            if action == "error":
+                self.errors.append(m.group(2))
+            if step is None:
+                return
+            if action == "cached":
+                step.cached = True
+            elif action == "done":
+                step.seconds = float(m.group(2))
+            elif action == "error":
+                step.error = m.group(2)
+            else:
+                step.log.append(m.group(3))
+            return
+        w = _WRITING.search(line)
+        if w:
+            self.image_id = w.group(1)
+        if line.startswith("ERROR: "):
+            self.errors.append(line[len("ERROR: "):])
+
+    def failed_step(self) -> Step | None:
+        for step in self.steps:
+            if step.error:
+                return step
+        return None
+
+
+# ----------------------------------------------------------------------------- building
 
 def build(client, context: Path, dockerfile: Path, tag: str, *,
           buildargs: dict | None = None, labels: dict | None = None, nocache: bool = False,
@@ -68,15 +220,157 @@ def build(client, context: Path, dockerfile: Path, tag: str, *,
     """Build ``dockerfile`` in ``context`` and tag it; every image gets the lab's labels.
 
     ``on_step(step, total)`` is called as each step starts (for a progress bar) and
-    ``on_line(text)`` for every log line. A failed build raises BuildFailed naming the
-    instruction, its line in the Dockerfile and the last lines of the log.
+    ``on_line(text)`` for every line of the builder's log. A failed build raises BuildFailed
+    naming the instruction, its line in the Dockerfile and the last lines of the log.
     """
     context = Path(context)
     dockerfile = Path(dockerfile)
     if not dockerfile.is_file():
         raise LabError(f"no Dockerfile at {dockerfile}", "check the path and file name")
-    parsed = df.read(dockerfile)
+    if not context.is_dir():
+        raise LabError(f"no build context folder at {context}", "check the path")
     all_labels = L.managed(**(labels or {}))
+    if not has_buildx():
+        print("buildx is missing: building with the classic builder, which Docker has "
+              f"deprecated (next step: {BUILDX_HINT})")
+        return _classic(client, context, dockerfile, tag, buildargs=buildargs,
+                        labels=all_labels, nocache=nocache, target=target, on_step=on_step,
+                        on_line=on_line)
+    cwd = Path(os.getcwd())
+    argv = build_argv(dockerfile, context, tag, buildargs=buildargs, labels=all_labels,
+                      nocache=nocache, target=target, cwd=cwd)
+    return run_build(client, argv, dockerfile, tag, target=target, on_step=on_step,
+                     on_line=on_line, cwd=cwd)
+
+
+def run_build(client, argv: list[str], dockerfile: Path, tag: str, *, target: str | None = None,
+              on_step: Callable[[Step, int], None] | None = None,
+              on_line: Callable[[str], None] | None = None, cwd: Path | None = None,
+              ) -> BuildResult:
+    """Run a ``docker build`` / ``docker buildx build`` command line with plain progress and
+    read BuildKit's log as it comes: steps for ``on_step``, every line for ``on_line``, the
+    failed instruction's Dockerfile line when it fails. (``build`` makes the command line;
+    the exercise checks run the one they showed the learner.)"""
+    source = Path(dockerfile).read_text()
+    shown = shlex.join(argv)
+    progress = PlainProgress(source, on_step, target)
+    log: list[str] = []
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, errors="replace",
+                                start_new_session=True)
+    except OSError as err:
+        raise LabError(f"could not run the docker CLI: {err}", BUILDX_HINT) from None
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = line.rstrip("\n")
+            log.append(line)
+            progress.feed(line)
+            if on_line:
+                on_line(line)
+        code = proc.wait()
+    except KeyboardInterrupt:
+        _stop(proc)
+        raise LabError("build interrupted", "re-run the cell; finished steps are cached")
+    finally:
+        if proc.poll() is None:
+            _stop(proc)
+    seconds = time.monotonic() - started
+    if code != 0:
+        raise _failure(Path(dockerfile), source, progress, log, shown)
+    image_id = _image_id(client, tag) or progress.image_id
+    if not image_id:
+        raise BuildFailed(f"building {Path(dockerfile).name} ended without an image",
+                          "look at the log above", log_tail=log[-15:])
+    return BuildResult(tag, image_id, seconds, _in_file_order(progress.steps, source), log,
+                       shown, "buildkit")
+
+
+def context_bytes(log: list[str]) -> int | None:
+    """Bytes of build context the CLI sent, read from the builder's own log (BuildKit:
+    "transferring context: 29.41MB"; classic: "Sending build context to Docker daemon")."""
+    units = {"B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "GB": 1e9}
+    vertex = None
+    found = None
+    for line in log:
+        m = re.match(r"^#(\d+) \[internal\] load build context", line)
+        if m:
+            vertex = m.group(1)
+            continue
+        m = re.search(r"^(?:#(\d+) transferring context:|Sending build context to Docker "
+                      r"daemon)\s+([\d.]+)\s*([kKMG]?B)", line)
+        if m and (m.group(1) is None or m.group(1) == vertex):
+            found = int(float(m.group(2)) * units[m.group(3)])
+    return found
+
+
+def _image_id(client, tag: str) -> str:
+    from docker.errors import DockerException
+
+    try:
+        return client.images.get(tag).id
+    except DockerException:
+        return ""
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the CLI like Ctrl-C in a terminal would: BuildKit cancels the build with it."""
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(15)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
+
+
+def _failure(dockerfile: Path, source: str, progress: PlainProgress, log: list[str],
+             command: str) -> BuildFailed:
+    step = progress.failed_step()
+    error = progress.errors[-1] if progress.errors else ""
+    if step is not None:
+        where = f"{dockerfile.name}:{step.line}" if step.line else dockerfile.name
+        shown = step.instruction if len(step.instruction) < 120 else \
+            step.instruction[:117] + "..."
+        message = f"build failed at {where}: {shown}"
+        tail = step.log[-12:] or log[-12:]
+        line, text = step.line, step.instruction
+        error = step.error or error
+    else:
+        message = f"build of {dockerfile.name} failed before its first step"
+        tail, line, text = log[-12:], None, ""
+    short_error = error.splitlines()[0][:300] if error else "unknown error"
+    details = ("  error: " + short_error + "\n  last log lines:\n"
+               + "\n".join("    " + t for t in tail) + "\n  command: " + command)
+    return BuildFailed(message, _hint_for(error + "\n" + "\n".join(log[-5:])), details=details,
+                       step=text, line=line, log_tail=tail)
+
+
+def _hint_for(error: str) -> str:
+    e = error.lower()
+    if "pull access denied" in e or "no such host" in e or "manifest unknown" in e or \
+            "repository does not exist" in e or "failed to resolve" in e or \
+            "failed to do request" in e:
+        return ("a base image could not be pulled: no registry here? use the local image set "
+                "(LESSONS_IMAGES=local, after `python -m lessons images --build-local`)")
+    if "no space left" in e:
+        return "free disk space (`python -m lessons clean`, then `docker builder prune`)"
+    if "unknown flag: link" in e or "unknown instruction" in e and "<<" in e:
+        return ("this engine's built-in Dockerfile frontend is too old for that syntax "
+                "(Docker 20.10 has BuildKit 0.8); use a current engine or avoid it")
+    return "fix the instruction above (its output is in the log lines), then build again"
+
+
+# ----------------------------------------------------------------------------- classic builder
+
+_CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+
+
+def _classic(client, context: Path, dockerfile: Path, tag: str, *, buildargs, labels, nocache,
+             target, on_step, on_line) -> BuildResult:
+    """The deprecated classic builder through the API (docker-py), for engines or machines
+    without buildx. Its steps are numbered over the whole file ("Step 3/17")."""
+    parsed = df.read(dockerfile)
     steps: list[Step] = []
     log: list[str] = []
     image_id = ""
@@ -87,7 +381,7 @@ def build(client, context: Path, dockerfile: Path, tag: str, *,
     stream = client.api.build(
         path=str(context), dockerfile=str(dockerfile.relative_to(context)
                                           if dockerfile.is_relative_to(context) else dockerfile),
-        tag=tag, buildargs=buildargs or {}, labels=all_labels, rm=True, forcerm=True,
+        tag=tag, buildargs=buildargs or {}, labels=labels, rm=True, forcerm=True,
         nocache=nocache, pull=False, target=target, decode=True)
     try:
         for item in stream:
@@ -96,28 +390,29 @@ def build(client, context: Path, dockerfile: Path, tag: str, *,
                 break
             if "aux" in item and isinstance(item["aux"], dict) and "ID" in item["aux"]:
                 image_id = item["aux"]["ID"]
-            text = item.get("stream", "")
-            for line in text.splitlines():
+            for line in item.get("stream", "").splitlines():
                 line = line.rstrip()
                 if not line:
                     continue
                 log.append(line)
                 if on_line:
                     on_line(line)
-                m = _STEP.match(line)
+                m = _CLASSIC_STEP.match(line)
                 if m:
                     now = time.monotonic()
                     if steps:
                         steps[-1].seconds = now - step_started
                     step_started = now
                     total = int(m.group(2))
-                    steps.append(Step(int(m.group(1)), m.group(3)))
+                    number = int(m.group(1))
+                    ins = parsed[number - 1] if number - 1 < len(parsed) else None
+                    steps.append(Step(number, m.group(3), line=ins.line if ins else None))
                     if on_step:
                         on_step(steps[-1], total)
                 elif line.strip() == "---> Using cache" and steps:
                     steps[-1].cached = True
-                elif line.startswith("Successfully built ") and not image_id:
-                    image_id = "sha256:" + line.split()[-1]
+                elif steps:
+                    steps[-1].log.append(line)
     except KeyboardInterrupt:
         raise LabError("build interrupted", "re-run the cell; finished layers are cached")
     finally:
@@ -125,43 +420,22 @@ def build(client, context: Path, dockerfile: Path, tag: str, *,
             stream.close()
     if steps:
         steps[-1].seconds = time.monotonic() - step_started
+    command = cli_command(dockerfile, context, tag, buildargs, nocache, target)
     if error:
-        raise _failure(dockerfile, parsed, steps, log, error)
+        failed = steps[-1] if steps else None
+        if failed is not None:
+            failed.error = error
+        progress = PlainProgress()
+        progress.steps = steps
+        progress.errors = [error]
+        raise _failure(dockerfile, "", progress, log, command)
     if not image_id:
         raise BuildFailed(f"building {dockerfile.name} ended without an image",
                           "look at the log above", log_tail=log[-15:])
-    return BuildResult(tag, image_id, time.monotonic() - started, steps, log)
+    return BuildResult(tag, image_id, time.monotonic() - started, steps, log, command, "classic")
 
 
-def _failure(dockerfile: Path, parsed, steps: list[Step], log: list[str], error: str):
-    tail = log[-12:]
-    if steps and steps[-1].number - 1 < len(parsed):
-        ins = parsed[steps[-1].number - 1]
-        where = f"{dockerfile.name}:{ins.line}"
-        shown = ins.text if len(ins.text) < 120 else ins.text[:117] + "..."
-        message = f"build failed at {where}: {shown}"
-        line = ins.line
-        step = ins.text
-    else:
-        message = f"build of {dockerfile.name} failed before its first step"
-        line, step = None, ""
-    short_error = error.splitlines()[0][:300] if error else "unknown error"
-    hint = _hint_for(error)
-    details = "  error: " + short_error + "\n  last log lines:\n" + "\n".join(
-        "    " + t for t in tail)
-    return BuildFailed(message, hint, details=details, step=step, line=line, log_tail=tail)
-
-
-def _hint_for(error: str) -> str:
-    e = error.lower()
-    if "pull access denied" in e or "no such host" in e or "manifest unknown" in e or \
-            "repository does not exist" in e or "failed to resolve" in e:
-        return ("a base image could not be pulled: no registry here? use the local image set "
-                "(LESSONS_IMAGES=local, after `python -m lessons images --build-local`)")
-    if "no space left" in e:
-        return "free disk space (`python -m lessons clean`, then `docker builder prune`)"
-    return "fix the instruction above (its output is in the log lines), then build again"
-
+# ----------------------------------------------------------------------------- disk
 
 def free_disk_bytes(client) -> int | None:
     """Free bytes where the engine keeps its images, when that folder is on this machine."""

@@ -59,10 +59,11 @@ class Variant:
         """Has no shell at all (distroless-style finals)."""
         return self.variant in ("distroless", "scratch", "jlink")
 
-    def tag(self, image_set: str) -> str:
-        """Where the lab keeps this build; the image set is part of the tag so the
-        official and local builds of the same variant never overwrite each other."""
-        return f"sizedrop.invalid/{self.language}-app:{self.variant}-{image_set}"
+    def tag(self, image_set: str | None = None) -> str:
+        """Where the lab keeps this build: the same name whichever image set built it (the
+        image's ``sizedrop.image-set`` label says which). ``image_set`` is accepted and
+        ignored, for callers written when the set was part of the name."""
+        return f"sizedrop.invalid/{self.language}-app:{self.variant}"
 
     def __str__(self) -> str:
         return f"{self.language}/{self.variant}"

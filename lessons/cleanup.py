@@ -2,7 +2,11 @@
 
 Only objects carrying the ``sizedrop.managed=true`` label are touched. An image is untagged
 only from the lab's own names (``sizedrop.invalid/...``): if a learner tagged one of our images
-with a name of their own, that name and the image stay.
+with a name of their own, that name and the image stay. Untagged ("dangling") images that
+carry the label are removed too: they are what a rebuild leaves behind when a lab name moves
+to the new image, and nothing can refer to them by name any more. (Labels are inherited, so
+an untagged image a learner built FROM one of the lab's images would be removed as well; a
+tagged one never is.)
 """
 
 from __future__ import annotations
@@ -52,6 +56,12 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
                 report["images"].append(tag)
             except Exception:
                 pass  # in use by a container that is not ours: leave it
+    for image in client.images.list(filters={"dangling": True, **flt}):
+        try:
+            client.images.remove(image.id, force=False)
+            report["images"].append(image.short_id + " (untagged)")
+        except Exception:
+            pass  # a container still uses it: leave it
     return report
 
 

@@ -1,7 +1,8 @@
 """``python -m lessons compare``: build every variant, check it answers, and size it.
 
 Without an engine the same table comes from the recorded run (``lessons/recorded``), and
-says so in its ``source`` column.
+says so in its ``source`` column. With an engine that reaches no registry and no local image
+set yet, it builds the local set first (lessons.localset), with progress.
 """
 
 from __future__ import annotations
@@ -9,53 +10,77 @@ from __future__ import annotations
 import pandas as pd
 
 from . import engine as E
-from . import lab
-from . import recorded
+from . import imagesets, lab, localset, sizes
 from .catalog import variants
+from .errors import ImagesUnavailable, LabError
+from .sources import RecordedSource
 
-COLUMNS = ["language", "variant", "uncompressed_mb", "compressed_mb", "layers",
-           "drop_pct", "compressed_drop_pct", "engine_mb", "answered", "image",
-           "image_set", "engine_version", "storage_driver", "architecture", "date", "source"]
+COLUMNS = sizes.COLUMNS
+tidy = sizes.tidy
+add_drops = sizes.add_drops
 
 
-def add_drops(df: pd.DataFrame) -> pd.DataFrame:
-    """Drop against the same language's single-stage image, in percent (positive = smaller)."""
-    df = df.copy()
-    for col, out in (("uncompressed_mb", "drop_pct"), ("compressed_mb", "compressed_drop_pct")):
-        single = df[df["variant"] == "single-stage"].set_index("language")[col]
-        base = df["language"].map(single)
-        df[out] = ((1 - df[col] / base) * 100).round(1)
-    return df
+def ready_image_set(client, image_set=None, log=print) -> str:
+    """The image set to build with; builds the local lookalikes first when the engine reaches
+    no registry and they are missing (the step a new learner would otherwise have to find)."""
+    try:
+        return lab.ensure_ready(client, image_set)
+    except ImagesUnavailable:
+        wanted = image_set or imagesets.requested()
+        if wanted == "official":
+            raise
+    log("no registry answers this engine and the local image set is not built yet: building "
+        "it now from Debian packages (once; about 5 minutes)")
+
+    def progress(i, n, name, state):
+        log(f"  [{i}/{n}] {name}: {state}")
+
+    localset.build_all(client, progress=progress)
+    return lab.ensure_ready(client, "local")
 
 
 def live(languages=None, names=None, image_set=None, *, client=None, check=True,
          log=print) -> pd.DataFrame:
     """Build, check and measure on the engine. ``log`` gets one line per step."""
     client = client or E.connect()
-    chosen = lab.ensure_ready(client, image_set)
+    chosen = ready_image_set(client, image_set, log)
     todo = variants(languages, names)
+    if not todo:
+        raise LabError("nothing to compare: that language has no such variant",
+                       "see `python -m lessons compare --help` for the names")
     prov = lab.provenance(client, chosen)
     rows = []
-    for i, v in enumerate(todo, start=1):
-        log(f"[{i}/{len(todo)}] {v}: building ({lab.command(v, chosen)})")
+
+    def one(v, shown=True):
+        i = todo.index(v) + 1 if v in todo else "+"
+        log(f"[{i}/{len(todo)}] {v}: building\n    $ {lab.command(v, chosen, client=client)}")
         result = lab.build_variant(client, v, chosen)
         log(f"[{i}/{len(todo)}] {v}: built in {result.seconds:.1f} s "
-            f"({result.cached_steps}/{len(result.steps)} steps from cache)")
+            f"({result.cached_steps} of {len(result.steps)} steps from the cache)")
         row = {"language": v.language, "variant": v.variant}
         if check:
-            answer = lab.check_answers(client, v.tag(chosen), v.language)
+            answer = lab.check_answers(client, v.tag(), v.language)
             row.update(answer)
             log(f"[{i}/{len(todo)}] {v}: started, "
                 f"{'answered correctly' if answer['answered'] else 'WRONG ANSWER'} "
                 f"after {answer['healthy_s']} s")
-        row.update(lab.measure_image(client, v.tag(chosen), prov))
-        rows.append(row)
-    return tidy(pd.DataFrame(rows))
+        row.update(sizes.measure(client, v.tag()))
+        row.update(prov)
+        return row
 
-
-def tidy(df: pd.DataFrame) -> pd.DataFrame:
-    df = add_drops(df)
-    return df[[c for c in COLUMNS if c in df.columns]].reset_index(drop=True)
+    for v in todo:
+        rows.append(one(v))
+    df = pd.DataFrame(rows)
+    # The drop is measured against the same language's single-stage image: build and measure
+    # it too when it was not asked for, and say so.
+    missing = sorted({v.language for v in todo} - set(df[df["variant"] == "single-stage"]
+                                                      ["language"]))
+    baseline = None
+    if missing:
+        log(f"measuring the single-stage image of {', '.join(missing)} too: the drop "
+            "column compares against it")
+        baseline = pd.DataFrame([one(v) for v in variants(missing, "single-stage")])
+    return tidy(df, baseline)
 
 
 def table(languages=None, names=None, image_set=None, *, log=print,
@@ -63,19 +88,18 @@ def table(languages=None, names=None, image_set=None, *, log=print,
     """Live when an engine answers, otherwise the recorded run (labelled as such)."""
     if E.reachable() or not allow_recorded:
         return live(languages, names, image_set, log=log)
-    df = recorded.sizes(languages, names)
+    recorded = RecordedSource()
     log(recorded.banner())
-    return df
+    return recorded.sizes(languages, names)
 
 
 def render(df: pd.DataFrame) -> str:
     """The table as a learner reads it in a terminal."""
-    shown = df[["language", "variant", "uncompressed_mb", "compressed_mb", "layers",
-                "drop_pct"]].copy()
-    shown.columns = ["language", "variant", "size MB", "compressed MB", "layers",
-                     "drop vs single-stage"]
-    shown["drop vs single-stage"] = df["drop_pct"].map(
-        lambda x: "-" if x == 0 else f"-{x:.1f}%")
+    shown = df[["language", "variant", "uncompressed_mb", "compressed_mb", "layers"]].copy()
+    shown.columns = ["language", "variant", "size MB", "compressed MB", "layers"]
+    shown["drop vs single-stage"] = [
+        "-" if v == "single-stage" else ("n/a" if d != d else f"-{d:.1f}%")
+        for v, d in zip(df["variant"], df["drop_pct"])]
     first = df.iloc[0]
     foot = (f"source: {first['source']} run, image set '{first['image_set']}', Docker "
             f"{first['engine_version']} ({first['storage_driver']}, {first['architecture']}), "

@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import time
+from typing import Callable, TypeVar
 
-from .errors import EngineUnavailable
+from .errors import EngineUnavailable, ImageMissing, LabError
+
+T = TypeVar("T")
 
 # How long an API call may take before we call the engine unresponsive. Builds and saves
 # stream, so this only bounds the wait between chunks.
@@ -93,3 +97,56 @@ def _arch(name: str) -> str:
 
 def today() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+def translate(exc: Exception, doing: str = "") -> LabError:
+    """A docker SDK error as one line and a next step (never a traceback for a learner)."""
+    from docker.errors import APIError, ImageNotFound, NotFound
+
+    what = f" while {doing}" if doing else ""
+    if isinstance(exc, LabError):
+        return exc
+    if isinstance(exc, ImageNotFound):
+        return ImageMissing(f"the engine has no such image{what}: {_explanation(exc)}",
+                            "build it first (the cell that builds it, or "
+                            "`python -m lessons compare`)")
+    if isinstance(exc, NotFound):
+        return LabError(f"not found{what}: {_explanation(exc)}",
+                        "it may have been removed; re-run the cell that creates it")
+    if isinstance(exc, APIError):
+        text = _explanation(exc)
+        hint = "check `docker info` in a terminal; the engine's log says more"
+        if "no space left" in text:
+            hint = "free disk space: `python -m lessons clean`, then `docker builder prune`"
+        elif "port is already allocated" in text or "address already in use" in text:
+            hint = "another container or program uses that port; stop it or let the engine " \
+                   "pick one (-p 127.0.0.1::8080)"
+        elif "is already in use by container" in text:
+            hint = "a container with that name exists: `docker rm -f NAME`, then run again"
+        return LabError(f"the Docker engine refused{what} "
+                        f"({exc.status_code or 'error'}): {text}", hint)
+    if isinstance(exc, (ConnectionError, OSError)) or "Connection" in type(exc).__name__:
+        return _explain(exc)
+    return LabError(f"unexpected {type(exc).__name__}{what}: {str(exc).splitlines()[0][:200]}",
+                    "re-run the cell; if it persists, `docker info` in a terminal tells more")
+
+
+def _explanation(exc) -> str:
+    text = getattr(exc, "explanation", None) or str(exc)
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return " ".join(str(text).split())[:300]
+
+
+def wait_until(check: Callable[[], T | None], timeout: float, interval: float = 0.2,
+               what: str = "the condition") -> T:
+    """Call ``check`` until it returns something truthy, and return that; raise TimeoutError
+    naming ``what`` after ``timeout`` seconds. The one polling loop of the toolkit."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{what} did not happen within {timeout:g} s")
+        time.sleep(interval)

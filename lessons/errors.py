@@ -29,6 +29,10 @@ class EngineUnavailable(LabError):
     """No Docker engine answers (not installed, not started, or the socket is not ours)."""
 
 
+class ImageMissing(LabError):
+    """An image the cell needs is not on the engine (not built yet, or removed)."""
+
+
 class ImagesUnavailable(LabError):
     """Neither the official images nor the local lookalikes can be used."""
 

@@ -10,12 +10,10 @@ Java and Python, so the floor is a lower bound: no image of that app can be smal
 
 from __future__ import annotations
 
-import io
 import tarfile
 
-from . import labels as L
+from . import imagefs
 from .catalog import Variant
-from .sizes import ChunkReader
 
 # (variant whose image holds the artifacts, paths inside it)
 SOURCES = {
@@ -39,14 +37,10 @@ def tar_file_bytes(stream) -> int:
 def floor_bytes(client, language: str, image_set: str) -> dict:
     variant, paths = SOURCES[language]
     tag = Variant(language, variant).tag(image_set)
-    container = client.containers.create(tag, entrypoint=["/nonexistent"], command=[],
-                                         labels=L.container_labels("floor"))
     parts = {}
-    try:
+    with imagefs.created(client, tag, "floor") as container:
         for path in paths:
             chunks, _ = container.get_archive(path)
-            parts[path] = tar_file_bytes(io.BufferedReader(ChunkReader(chunks), 1 << 20))
-    finally:
-        container.remove(force=True)
+            parts[path] = tar_file_bytes(imagefs.stream(chunks))
     return {"language": language, "from_image": tag, "parts": parts,
             "floor_bytes": sum(parts.values())}

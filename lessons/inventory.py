@@ -6,17 +6,15 @@ with no shell (distroless, scratch) are read the same way as any other.
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
 import stat
-import tarfile
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+import pandas as pd
 
-from . import labels as L
-from .sizes import ChunkReader
+from . import imagefs
 
 SHELLS = ("sh", "bash", "dash", "ash", "zsh", "busybox")
 PACKAGE_MANAGERS = ("apt", "apt-get", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "pip",
@@ -95,14 +93,6 @@ class Inventory:
         return sorted(set(names) | set(self.distroless_status))
 
 
-# Placeholders the engine adds to every container (and so to every export), not the image's.
-_ENGINE_FILES = {".dockerenv", "etc/hostname", "etc/hosts", "etc/resolv.conf", "etc/mtab"}
-
-
-def _engine_made(name: str) -> bool:
-    return name in _ENGINE_FILES or name.split("/", 1)[0] in ("dev", "proc", "sys")
-
-
 GO_SCAN_LIMIT = 64_000_000   # executables larger than this are not scanned for Go build info
 _GO_MAGIC = b"\xff Go buildinf:"
 
@@ -139,60 +129,51 @@ def go_build_info(data: bytes) -> dict | None:
 def read_filesystem(stream: BinaryIO) -> Inventory:
     """Walk an exported filesystem tar once and note what matters for the attack surface."""
     inv = Inventory()
-    with tarfile.open(fileobj=stream, mode="r|") as tar:
-        for m in tar:
-            name = m.name.lstrip("./").rstrip("/")
-            if not name or _engine_made(name):
-                continue
-            inv.paths.add(name)
-            if m.issym():
-                inv.symlinks[name] = m.linkname
-                continue
-            if m.islnk():
-                inv.files += 1
-                continue
-            if not m.isfile():
-                continue
-            inv.files += 1
-            inv.bytes += m.size
-            if m.mode & 0o111:
-                inv.executables += 1
-                if m.size <= GO_SCAN_LIMIT:
-                    info = go_build_info(tar.extractfile(m).read())
-                    if info:
-                        inv.go_binaries.append({"path": "/" + name, **info})
-            if m.mode & stat.S_ISUID:
-                inv.setuid.append("/" + name)
-            if m.mode & stat.S_ISGID:
-                inv.setgid.append("/" + name)
-            if name == "var/lib/dpkg/status":
-                inv.dpkg_status = tar.extractfile(m).read().decode(errors="replace")
-            elif name.startswith("var/lib/dpkg/status.d/"):
-                data = tar.extractfile(m).read().decode(errors="replace")
-                inv.distroless_status += re.findall(r"^Package: (\S+)", data, re.M)
-            elif name in ("etc/os-release", "usr/lib/os-release"):
-                inv.os_release = inv.os_release or tar.extractfile(m).read().decode(
-                    errors="replace")
-            elif re.fullmatch(r"(usr/lib/jvm/[^/]+|opt/java/openjdk|opt/jre)/release", name):
-                inv.java_release = tar.extractfile(m).read().decode(errors="replace")
-            elif re.search(r"(site|dist)-packages/[^/]+\.dist-info/METADATA$", name):
-                meta = tar.extractfile(m).read().decode(errors="replace")
-                n = re.search(r"^Name: (.+)$", meta, re.M)
-                v = re.search(r"^Version: (.+)$", meta, re.M)
-                if n and v:
-                    inv.python_dists.append(f"{n.group(1).strip()}=={v.group(1).strip()}")
+    # one pass over the stream; imagefs.files leaves out the engine's placeholders
+    for name, m, tar in imagefs.files(stream):
+        inv.paths.add(name)
+        if m.issym():
+            inv.symlinks[name] = m.linkname
+            continue
+        if not imagefs.counts_as_file(m):
+            continue
+        inv.files += 1
+        if m.islnk():
+            continue
+        inv.bytes += m.size
+        if m.mode & 0o111:
+            inv.executables += 1
+            if m.size <= GO_SCAN_LIMIT:
+                info = go_build_info(tar.extractfile(m).read())
+                if info:
+                    inv.go_binaries.append({"path": "/" + name, **info})
+        if m.mode & stat.S_ISUID:
+            inv.setuid.append("/" + name)
+        if m.mode & stat.S_ISGID:
+            inv.setgid.append("/" + name)
+        if name == "var/lib/dpkg/status":
+            inv.dpkg_status = tar.extractfile(m).read().decode(errors="replace")
+        elif name.startswith("var/lib/dpkg/status.d/"):
+            data = tar.extractfile(m).read().decode(errors="replace")
+            inv.distroless_status += re.findall(r"^Package: (\S+)", data, re.M)
+        elif name in ("etc/os-release", "usr/lib/os-release"):
+            inv.os_release = inv.os_release or tar.extractfile(m).read().decode(
+                errors="replace")
+        elif re.fullmatch(r"(usr/lib/jvm/[^/]+|opt/java/openjdk|opt/jre)/release", name):
+            inv.java_release = tar.extractfile(m).read().decode(errors="replace")
+        elif re.search(r"(site|dist)-packages/[^/]+\.dist-info/METADATA$", name):
+            meta = tar.extractfile(m).read().decode(errors="replace")
+            n = re.search(r"^Name: (.+)$", meta, re.M)
+            v = re.search(r"^Version: (.+)$", meta, re.M)
+            if n and v:
+                inv.python_dists.append(f"{n.group(1).strip()}=={v.group(1).strip()}")
     return inv
 
 
 def of_image(client, ref: str) -> Inventory:
-    """Inventory of an image: create (never start) a labelled container, export, remove."""
-    container = client.containers.create(ref, labels=L.container_labels("inventory"),
-                                         entrypoint=["/nonexistent"], command=[])
-    try:
-        reader = io.BufferedReader(ChunkReader(container.export()), buffer_size=1 << 20)
-        return read_filesystem(reader)
-    finally:
-        container.remove(force=True)
+    """Inventory of an image, read from its exported filesystem."""
+    with imagefs.exported(client, ref, "inventory") as fs:
+        return read_filesystem(fs)
 
 
 def runs_read_only(client, ref: str) -> bool:
@@ -232,3 +213,103 @@ def summary(inv: Inventory, user: str = "") -> dict:
         "go binaries": len(inv.go_binaries),
         "user": user,
     }
+
+
+# ----------------------------------------------------------------------------- folders
+
+MAX_DEPTH = 3   # folders are summarised down to /usr/lib/x (deeper files count in their parent)
+
+
+def folders_from_tar(stream) -> pd.DataFrame:
+    """Files and bytes under every folder, down to MAX_DEPTH, from a filesystem tar (the
+    engine's placeholders left out, as in the inventory)."""
+    files: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for name, m, _ in imagefs.files(stream):
+        if not imagefs.counts_as_file(m):
+            continue
+        parts = name.split("/")[:-1]
+        for depth in range(0, min(len(parts), MAX_DEPTH) + 1):
+            folder = "/" + "/".join(parts[:depth])
+            files[folder] = files.get(folder, 0) + 1
+            sizes[folder] = sizes.get(folder, 0) + m.size
+    rows = [{"folder": f, "depth": 0 if f == "/" else f.count("/"), "files": files[f],
+             "mb": round(sizes[f] / 1e6, 3)} for f in sorted(files)]
+    return pd.DataFrame(rows, columns=["folder", "depth", "files", "mb"])
+
+
+def folders_live(client, tag: str) -> pd.DataFrame:
+    """The folder table of a local image, from its exported filesystem."""
+    with imagefs.exported(client, tag, "explorer") as fs:
+        return folders_from_tar(fs)
+
+
+# ----------------------------------------------------------------------------- ELF binaries
+
+ELF_MACHINES = {3: "386", 40: "arm", 62: "amd64", 183: "arm64", 243: "riscv64"}
+
+
+def elf_info(data: bytes) -> dict | None:
+    """What an ELF executable says about itself (what `file` and `readelf` print): its
+    machine, the dynamic loader it asks the kernel for (none when static), and its section
+    names (``.symtab``, ``.debug_info``... show whether it was stripped). None if not ELF."""
+    import struct
+
+    if data[:4] != b"\x7fELF" or len(data) < 64:
+        return None
+    is64 = data[4] == 2
+    end = "<" if data[5] == 1 else ">"
+    machine = struct.unpack_from(end + "H", data, 18)[0]
+    if is64:
+        phoff, shoff = struct.unpack_from(end + "QQ", data, 32)
+        phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from(end + "HHHHH", data, 54)
+    else:
+        phoff, shoff = struct.unpack_from(end + "II", data, 28)
+        phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from(end + "HHHHH", data, 42)
+    interp = ""
+    for i in range(phnum):
+        at = phoff + i * phentsize
+        if at + phentsize > len(data):
+            break
+        ptype = struct.unpack_from(end + "I", data, at)[0]
+        if ptype == 3:  # PT_INTERP
+            off, size = (struct.unpack_from(end + "Q", data, at + 8)[0],
+                         struct.unpack_from(end + "Q", data, at + 32)[0]) if is64 else \
+                (struct.unpack_from(end + "I", data, at + 4)[0],
+                 struct.unpack_from(end + "I", data, at + 16)[0])
+            interp = data[off:off + size].rstrip(b"\0").decode(errors="replace")
+    sections = []
+    if shoff and shnum and shstrndx < shnum:
+        def header(i):
+            at = shoff + i * shentsize
+            if is64:
+                name, _, _, _, off, size = struct.unpack_from(end + "IIQQQQ", data, at)
+            else:
+                name, _, _, _, off, size = struct.unpack_from(end + "IIIIII", data, at)
+            return name, off, size
+        _, str_off, str_size = header(shstrndx)
+        names = data[str_off:str_off + str_size]
+        for i in range(shnum):
+            name = header(i)[0]
+            sections.append(names[name:names.index(b"\0", name)].decode(errors="replace"))
+    return {"machine": ELF_MACHINES.get(machine, str(machine)), "interpreter": interp,
+            "static": not interp, "sections": sections,
+            "stripped": ".symtab" not in sections and not any(
+                s.startswith((".debug_", ".zdebug_")) for s in sections)}
+
+
+def file_bytes(client, ref: str, path: str) -> bytes | None:
+    """The bytes of one file of an image (read from a created, never started container)."""
+    import tarfile
+    from docker.errors import NotFound
+
+    with imagefs.created(client, ref, "inventory") as container:
+        try:
+            chunks, _ = container.get_archive(path)
+        except NotFound:
+            return None
+        with tarfile.open(fileobj=imagefs.stream(chunks), mode="r|") as tar:
+            for member in tar:
+                if member.isfile():
+                    return tar.extractfile(member).read()
+    return None

@@ -1,53 +1,125 @@
-"""The lab's everyday verbs: build a variant, measure an image, check that it answers."""
+"""The lab's everyday verbs on the engine: build a variant with the right build arguments, and
+check that an image answers. (Measuring is lessons.sizes; teaching is lessons.nb.)"""
 
 from __future__ import annotations
 
 import os
+import subprocess
+
 from . import build as B
 from . import engine as E
 from . import imagesets as S
 from . import labels as L
 from . import run as R
-from . import sizes as Z
 from . import wheels as W
 from .catalog import Variant
-from .errors import LabError
 
 # Rough disk a full build of each language needs the first time (images + build cache).
 DISK_PER_LANGUAGE = {"go": 1_500_000_000, "java": 1_200_000_000, "python": 1_500_000_000}
 
+PYPI_PROBE_URL = "https://pypi.org/simple/flask/"
+_PIP_OFFLINE: dict[tuple, bool] = {}
 
-def pip_offline(image_set: str) -> bool:
-    """Install the Python app's wheels from the host (see lessons.wheels)? By default yes
-    with the local set (no registry usually means no PyPI inside builds either)."""
+
+def pip_offline(client, image_set: str, say=print) -> bool:
+    """Install the Python app's wheels from the host (see lessons.wheels)?
+
+    Decided by whether a container on this engine can reach PyPI, which is what pip inside a
+    build needs: no network, a firewall, or a proxy that intercepts TLS (the build's pip then
+    cannot verify PyPI's certificate) all mean "offline". ``LESSONS_PIP_OFFLINE=1`` or ``0``
+    overrides the probe. Asked once per engine and image set in a process.
+    """
     flag = os.environ.get("LESSONS_PIP_OFFLINE", "").strip().lower()
     if flag in ("1", "true", "yes"):
         return True
     if flag in ("0", "false", "no"):
         return False
-    return image_set == "local"
+    key = (client.api.base_url, image_set)
+    if key not in _PIP_OFFLINE:
+        image = S.name_in(image_set, "PYTHON_SLIM_IMAGE")
+        reached, why = _container_reaches(client, image, PYPI_PROBE_URL)
+        _PIP_OFFLINE[key] = not reached
+        if not reached:
+            say(f"PyPI is not reachable from containers on this engine ({why}): Python builds "
+                "install the pinned wheels the lab downloads on this machine "
+                "(PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels)")
+    return _PIP_OFFLINE[key]
 
 
-def build_args(v: Variant, image_set: str) -> dict[str, str]:
-    extra = W.offline_args() if v.language == "python" and pip_offline(image_set) else {}
+def _container_reaches(client, image: str, url: str) -> tuple[bool, str]:
+    """Can a container of ``image`` fetch ``url`` over verified TLS? (True, "") or (False, why)."""
+    from docker.errors import APIError, ContainerError, ImageNotFound
+
+    code = ("import sys, urllib.request\n"
+            "try:\n"
+            f"    urllib.request.urlopen({url!r}, timeout=10).read(1)\n"
+            "except Exception as e:\n"
+            "    print(type(e).__name__, str(e)[:160], file=sys.stderr); sys.exit(1)\n")
+    try:
+        client.containers.run(image, entrypoint=["python3", "-c", code], remove=True,
+                              labels=L.container_labels("pypi-probe"))
+        return True, ""
+    except ContainerError as err:
+        out = (err.stderr or b"").decode(errors="replace").strip()
+        return False, (out.splitlines() or ["no answer"])[-1][:160]
+    except (ImageNotFound, APIError) as err:
+        return False, E.translate(err).message
+
+
+def offline_wheels(client, image_set: str, say=print) -> dict[str, str]:
+    """The build args that make pip install from the host-downloaded wheels, after
+    downloading them when needed; {} when builds reach PyPI."""
+    if not pip_offline(client, image_set, say):
+        return {}
+    if not W.have_wheels():
+        W.download(E.describe(client)["architecture"])
+    return W.offline_args()
+
+
+def build_env(client, image_set: str, say=print) -> dict[str, str]:
+    """The build args a ``docker build --build-arg NAME`` typed by a learner should receive
+    from the environment: the lookalikes' names with the local set (with the official set
+    none: the Dockerfiles' defaults are the official tags), plus pip's offline settings when
+    builds cannot reach PyPI."""
+    values = {b.arg: b.local for b in S.BASE_IMAGES} if image_set == "local" else {}
+    if client is not None:
+        values.update(offline_wheels(client, image_set, say))
+    return values
+
+
+def apply_build_env(values: dict[str, str]) -> None:
+    """Put ``build_env`` values into this process's environment (and drop the base-image
+    names it does not set, so an earlier choice of image set does not linger)."""
+    for b in S.BASE_IMAGES:
+        if b.arg not in values:
+            os.environ.pop(b.arg, None)
+    os.environ.update(values)
+
+
+def build_args(v: Variant, image_set: str, client=None) -> dict[str, str]:
+    """Build args for one variant: the base images of the set, plus the offline pip settings
+    when builds cannot reach PyPI (asked of ``client``; without one, only the base images)."""
+    extra = offline_wheels(client, image_set) if v.language == "python" and client else {}
     return S.build_args(v.dockerfile, image_set, extra)
 
 
-def command(v: Variant, image_set: str, nocache: bool = False) -> str:
-    """The equivalent ``docker build`` command, for the notebooks to show."""
-    return B.cli_command(v.dockerfile, v.context, v.tag(image_set), build_args(v, image_set),
-                         nocache=nocache)
+def labels_for(v: Variant, image_set: str) -> dict[str, str]:
+    return {L.APP: v.language, L.VARIANT: v.variant, L.IMAGE_SET: image_set}
+
+
+def command(v: Variant, image_set: str, nocache: bool = False, client=None) -> str:
+    """The equivalent ``docker buildx build`` command, for the notebooks to show."""
+    return B.cli_command(v.dockerfile, v.context, v.tag(), build_args(v, image_set, client),
+                         nocache=nocache, labels=labels_for(v, image_set))
 
 
 def build_variant(client, v: Variant, image_set: str, *, nocache: bool = False,
                   on_step=None, on_line=None) -> B.BuildResult:
     """Build one variant with the given image set (wheels fetched first when needed)."""
-    if v.language == "python" and pip_offline(image_set) and not W.have_wheels():
-        W.download(E.describe(client)["architecture"])
-    return B.build(client, v.context, v.dockerfile, v.tag(image_set),
-                   buildargs=build_args(v, image_set),
-                   labels={L.APP: v.language, L.VARIANT: v.variant, L.IMAGE_SET: image_set},
-                   nocache=nocache, on_step=on_step, on_line=on_line)
+    return B.build(client, v.context, v.dockerfile, v.tag(),
+                   buildargs=build_args(v, image_set, client),
+                   labels=labels_for(v, image_set), nocache=nocache, on_step=on_step,
+                   on_line=on_line)
 
 
 def check_answers(client, tag: str, language: str) -> dict:
@@ -61,27 +133,6 @@ def check_answers(client, tag: str, language: str) -> dict:
         return {"answered": ok, "healthy_s": round(app.healthy_after, 2)}
 
 
-def measure_image(client, ref: str, provenance: dict | None = None) -> dict:
-    """Sizes of one local image (see lessons.sizes for the definitions) plus provenance."""
-    from docker.errors import ImageNotFound
-
-    try:
-        image = client.images.get(ref)
-    except ImageNotFound:
-        raise LabError(f"no image {ref} on this engine", "build it first") from None
-    layers = Z.layer_sizes(client, ref)
-    row = {
-        "image": ref,
-        "image_id": image.id,
-        "uncompressed_mb": round(sum(x.size for x in layers) / Z.MB, 2),
-        "compressed_mb": round(sum(x.gzip_size for x in layers) / Z.MB, 2),
-        "engine_mb": round(image.attrs.get("Size", 0) / Z.MB, 2),
-        "layers": len(layers),
-    }
-    row.update(provenance or {})
-    return row
-
-
 def provenance(client, image_set: str) -> dict:
     info = E.describe(client)
     return {"image_set": image_set, "engine_version": info["engine_version"],
@@ -93,3 +144,11 @@ def ensure_ready(client, image_set: str | None = None) -> str:
     """Pick the image set (LESSONS_IMAGES) and check it can be used; returns its name."""
     return S.choose(client, image_set)
 
+
+def docker_cli_works() -> bool:
+    """Does the docker CLI here reach the same engine? (The notebooks' CLI cells need it.)"""
+    try:
+        return subprocess.run(["docker", "version", "--format", "{{.Server.Version}}"],
+                              capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False

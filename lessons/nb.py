@@ -1,24 +1,29 @@
 """The notebooks' side of the toolkit: one object, ``Lab``, that works live or in replay.
 
     from lessons.nb import Lab
-    lab = Lab.start()          # finds the engine (or the recorded run) and the image set
+    lab = Lab.start("01-single-stage")   # finds the engine (or the recorded run)
 
-Live, every call builds, runs and measures for real. In replay (no engine: Binder, a laptop
-without Docker) the same calls show the Dockerfile and the command, and return the recorded
-measurements, labelled as recorded.
+``Lab`` chooses a source (lessons.sources: live engine or recorded run) and displays what it
+returns. Every helper that does Docker work prints the docker command it stands for, generated
+from the same arguments. Without an engine the notebooks' own ``!docker`` cells replay their
+recorded output (lessons.transcripts), and every table and chart says it is recorded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
+import os
+import shlex
 from typing import Iterable
 
 import pandas as pd
 
-from . import catalog, compare, engine, imagesets, lab as L, plots, recorded
+from . import catalog, engine, imagesets, plots, transcripts
+from . import lab as verbs
 from . import run as R
 from .errors import LabError
+from .sources import LiveSource, RecordedSource, Source, select
 
 
 def _display(obj) -> None:
@@ -37,95 +42,170 @@ def _html(text: str):
         return text
 
 
+def _ipython():
+    try:
+        from IPython import get_ipython
+        return get_ipython()
+    except ImportError:
+        return None
+
+
 class _Progress:
     """A progress bar in the notebook (ipywidgets), or printed steps elsewhere."""
 
     def __init__(self, title: str):
         self.title = title
-        try:
-            import ipywidgets as w
-            self.bar = w.IntProgress(value=0, min=0, max=1, description="",
-                                     layout=w.Layout(width="60%"))
-            self.label = w.HTML(value=html.escape(title))
-            _display(w.VBox([self.label, self.bar]))
-        except ImportError:
-            self.bar = None
+        self.bar = None
+        if _ipython() is not None:
+            try:
+                import ipywidgets as w
+                self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="60%"))
+                self.label = w.HTML(value=html.escape(title))
+                _display(w.VBox([self.label, self.bar]))
+            except ImportError:
+                self.bar = None
 
     def step(self, step, total) -> None:
-        text = f"{self.title}: step {step.number}/{total} {step.instruction[:70]}"
+        where = f"[{step.stage} {step.index}] " if step.stage else ""
+        text = f"{self.title}: step {step.number}/{total} {where}{step.instruction[:70]}"
         if self.bar is not None:
-            self.bar.max = total
-            self.bar.value = step.number
+            self.bar.max = max(total, 1)
+            self.bar.value = min(step.number, self.bar.max)
             self.label.value = html.escape(text)
         else:
             print(text, flush=True)
 
-    def done(self, text: str) -> None:
+    def done(self, text: str, ok: bool = True) -> None:
         if self.bar is not None:
             self.bar.value = self.bar.max
-            self.bar.bar_style = "success"
+            self.bar.bar_style = "success" if ok else "danger"
             self.label.value = html.escape(text)
         else:
             print(text, flush=True)
-
-
-# Measurements of an image that cannot change while its id stays the same (per kernel).
-_MEMO: dict = {}
 
 
 def verdict(ok, what: str, hint: str = "") -> None:
-    """A check cell's answer: PASS or FAIL in one line (no exception, so the notebook runs on)."""
+    """A warm-up question's answer: PASS or FAIL in one line (no exception)."""
     if ok is None:
         print(f"NOT ANSWERED YET: {what}")
         return
     print(("PASS: " if ok else "FAIL: ") + what + ("" if ok or not hint else f" (hint: {hint})"))
 
 
+def _show_error(shell, etype, value, tb, tb_offset=None):
+    """IPython handler: a LabError (or a docker SDK error) as one line and a next step."""
+    err = engine.translate(value) if not isinstance(value, LabError) else value
+    text = f"error: {err.message}"
+    if err.hint:
+        text += f"\n  next step: {err.hint}"
+    if err.details:
+        text += "\n" + err.details
+    print(text)
+    return None
+
+
+def _cmd(argv) -> str:
+    return "$ " + (argv if isinstance(argv, str) else shlex.join(argv))
+
+
 class Lab:
-    def __init__(self, client, image_set: str, mode: str):
-        self.client = client
-        self.image_set = image_set
-        self.mode = mode
+    def __init__(self, source: Source, notebook: str | None = None):
+        self.source = source
+        self.notebook = notebook
 
     # ------------------------------------------------------------------ start
 
     @classmethod
-    def start(cls, quiet: bool = False) -> "Lab":
-        """Connect to the engine and pick the image set; fall back to replay without one."""
+    def start(cls, notebook: str | None = None, quiet: bool = False) -> "Lab":
+        """Connect to the engine and pick the image set; replay the recorded run without one.
+
+        ``notebook`` (the notebook's file name without .ipynb) lets its ``!docker`` cells
+        replay their recorded output when there is no engine."""
+        ip = _ipython()
+        if ip is not None:
+            from docker.errors import DockerException
+            ip.set_custom_exc((LabError, DockerException), _show_error)
         try:
             client = engine.connect()
         except LabError as err:
-            lab = cls(None, recorded.provenance()["image_set"], "replay")
+            source = RecordedSource()
+            lab = cls(source, notebook)
             if not quiet:
                 _display(_html(
                     "<div style='border-left:4px solid #E69F00;padding:4px 10px'>"
                     f"<b>Replay mode.</b> {html.escape(err.message)}. Every table and chart "
-                    f"below comes from the {html.escape(recorded.label())} run, "
-                    "not from this machine.</div>"))
+                    f"below comes from the {html.escape(source.label())} run, not from this "
+                    "machine, and every <code>!docker</code> cell shows the output it printed "
+                    "then.</div>"))
+            lab._set_environment(announce=False)
+            if ip is not None and notebook:
+                transcripts.install(ip, "replay", notebook, lab._transcript_label())
             return lab
-        image_set = imagesets.choose(client)
-        lab = cls(client, image_set, "live")
+        from .compare import ready_image_set
+        image_set = ready_image_set(client)
+        lab = cls(LiveSource(client, image_set), notebook)
         if not quiet:
             info = engine.describe(client)
+            from .build import has_buildx
+            builder = "BuildKit (buildx)" if has_buildx() else \
+                "the classic builder (buildx is missing)"
             _display(_html(
                 "<div style='border-left:4px solid #009E73;padding:4px 10px'><b>Live mode.</b> "
                 f"Docker {info['engine_version']} ({info['storage_driver']}, "
-                f"{info['architecture']}), image set <code>{image_set}</code>.</div>"))
+                f"{info['architecture']}), image set <code>{image_set}</code>, builds with "
+                f"{builder}.</div>"))
+        lab._set_environment(announce=not quiet)
+        if ip is not None and notebook and \
+                os.environ.get(transcripts.ENV_MODE, "") == "record":
+            transcripts.install(ip, "record", notebook, "")
         return lab
+
+    def _transcript_label(self) -> str:
+        p = self.source.provenance()
+        return f"recorded {p['date']} on Docker {p['engine_version']}"
+
+    def _set_environment(self, announce: bool) -> None:
+        """Put the base-image build args of the chosen set (and the offline pip settings, when
+        builds cannot reach PyPI) into this kernel's environment, so ``docker build
+        --build-arg GO_IMAGE`` in a cell passes them on: a build arg given without a value
+        takes it from the environment, and is left out when the variable is unset, so the
+        Dockerfile's default (the official tag) applies."""
+        say = print if announce else (lambda _: None)
+        values = verbs.build_env(self.client, self.image_set, say)
+        verbs.apply_build_env(values)
+        if announce and values:
+            print("This kernel's environment now has "
+                  + ", ".join(f"{k}={v}" for k, v in list(values.items())[:2])
+                  + f" and {len(values) - 2} more: `--build-arg NAME` without a value passes "
+                  "them to docker build (`lab.build_env()` lists them).")
+
+    def build_env(self) -> pd.DataFrame:
+        """The build args this kernel's environment holds for ``docker build --build-arg``."""
+        names = [b.arg for b in imagesets.BASE_IMAGES] + ["PIP_NO_INDEX", "PIP_FIND_LINKS"]
+        return pd.DataFrame([{"build arg": n, "value in this kernel": os.environ.get(n, "")
+                              or "(unset: the Dockerfile's default applies)"} for n in names])
 
     @property
     def live(self) -> bool:
-        return self.mode == "live"
+        return self.source.live
 
-    def source(self) -> str:
+    @property
+    def mode(self) -> str:
+        return "live" if self.live else "replay"
+
+    @property
+    def image_set(self) -> str:
+        return self.source.image_set
+
+    @property
+    def client(self):
+        return getattr(self.source, "client", None)
+
+    def caption(self) -> str:
         """Where the figures come from, for chart titles and captions."""
-        if not self.live:
-            p = recorded.provenance()
-            return (f"{p['image_set']} image set · Docker {p['engine_version']} · "
-                    f"{recorded.label()} (replayed, not live)")
-        info = engine.describe(self.client)
-        return (f"{self.image_set} image set · Docker {info['engine_version']} "
-                f"({info['storage_driver']}, {info['architecture']}) · live {engine.today()}")
+        return self.source.caption()
+
+    source_line = caption
 
     # ------------------------------------------------------------------ Dockerfiles
 
@@ -134,36 +214,44 @@ class Lab:
 
     def dockerfile(self, language: str, variant: str):
         """The Dockerfile, syntax-highlighted."""
-        v = self.variant(language, variant)
-        text = v.dockerfile.read_text()
+        text = self.variant(language, variant).dockerfile.read_text()
         try:
             from IPython.display import Code
             return Code(text, language="docker")
         except ImportError:
             return text
 
-    def command(self, language: str, variant: str) -> str:
-        v = self.variant(language, variant)
-        return L.command(v, self.image_set)
+    def command(self, language: str, variant: str, nocache: bool = False) -> str:
+        """The ``docker buildx build`` command of one variant, run from this folder."""
+        return verbs.command(self.variant(language, variant), self.image_set, nocache,
+                             self.client)
 
     def tag(self, language: str, variant: str) -> str:
-        return self.variant(language, variant).tag(self.image_set)
+        return self.variant(language, variant).tag()
 
     # ------------------------------------------------------------------ build
 
-    def build(self, language: str, variant: str, *, nocache: bool = False, quiet=False):
-        """Build one variant, with a progress bar; prints the equivalent CLI command."""
+    def build(self, language: str, variant: str, *, nocache: bool = False, quiet=False,
+              log: bool = False):
+        """Build one variant with a progress bar; prints the command it runs. ``log=True``
+        also prints BuildKit's own log."""
         v = self.variant(language, variant)
-        print("$ " + L.command(v, self.image_set, nocache=nocache))
+        print(_cmd(self.command(language, variant, nocache)))
         if not self.live:
             print(f"(replay mode: not built here; the figures below are from the "
-                  f"{recorded.label()} run)")
+                  f"{self.source.label()} run)")
             return None
         bar = None if quiet else _Progress(f"building {v}")
-        result = L.build_variant(self.client, v, self.image_set, nocache=nocache,
-                                 on_step=bar.step if bar else None)
+        try:
+            result = verbs.build_variant(self.client, v, self.image_set, nocache=nocache,
+                                         on_step=bar.step if bar else None,
+                                         on_line=print if log else None)
+        except LabError:
+            if bar:
+                bar.done(f"building {v} failed", ok=False)
+            raise
         if bar:
-            bar.done(f"built {v.tag(self.image_set)} in {result.seconds:.1f} s, "
+            bar.done(f"built {v.tag()} in {result.seconds:.1f} s, "
                      f"{result.cached_steps} of {len(result.steps)} steps from the cache")
         return result
 
@@ -175,172 +263,119 @@ class Lab:
 
     def sizes(self, languages=None, variants=None) -> pd.DataFrame:
         """Size table (live: measured now from `docker save`; replay: recorded)."""
-        if not self.live:
-            return recorded.sizes(languages, variants)
-        prov = L.provenance(self.client, self.image_set)
-        rows = []
-        for v in catalog.variants(languages, variants):
-            row = {"language": v.language, "variant": v.variant}
-            row.update(L.measure_image(self.client, v.tag(self.image_set), prov))
-            rows.append(row)
-        return compare.tidy(pd.DataFrame(rows))
+        if self.live:
+            print("$ docker save IMAGE   # for each image: every layer tar summed, "
+                  "and gzipped (-6) for the compressed size")
+        return self.source.sizes(languages, variants)
 
     def plot_sizes(self, df: pd.DataFrame, log: bool = False, compressed: bool = True):
         return plots.size_drop(df, log=log, compressed=compressed)
 
     def attack_surface(self, languages=None, variants=None) -> pd.DataFrame:
         """What each image carries: files, shells, package managers, compilers, user..."""
-        if not self.live:
-            return _filter(recorded.load("inventory"), languages, variants)
-        from . import inventory as I
-        rows = []
-        for v in catalog.variants(languages, variants):
-            tag = v.tag(self.image_set)
-            key = ("surface", self.client.images.get(tag).id)
-            if key not in _MEMO:
-                _MEMO[key] = I.image_summary(self.client, tag)
-            row = {"language": v.language, "variant": v.variant}
-            row.update(_MEMO[key])
-            rows.append(row)
-        return pd.DataFrame(rows)
+        if self.live:
+            print("$ docker create --name x IMAGE && docker export x | tar -tv && docker rm x"
+                  "   # for each image: its files, read without starting it")
+        return self.source.attack_surface(languages, variants)
 
     def layers(self, language: str, variant: str) -> pd.DataFrame:
         """One row per layer: instruction, sizes, files added/changed/removed; the image's
-        dive efficiency and wasted MB repeated on every row."""
-        if not self.live:
-            df = recorded.load("layers")
-            return df[(df["language"] == language) & (df["variant"] == variant)] \
-                .drop(columns=["language", "variant"]).reset_index(drop=True)
-        from . import layers as Ly
-        tag = self.tag(language, variant)
-        key = ("layers", self.client.images.get(tag).id)
-        if key in _MEMO:
-            return _MEMO[key].copy()
-        t = Ly.summary_table(self.client, tag)
-        _MEMO[key] = t
-        return t.copy()
+        efficiency and wasted MB repeated on every row."""
+        return self.source.layers(language, variant)
 
     def try_shell(self, language: str, variant: str) -> str:
-        """Start the image with `sh` as its entrypoint: what happens?"""
-        print(f"$ docker run --rm --entrypoint sh {self.tag(language, variant)} "
-              "-c 'echo I am a shell in $(pwd)'")
         return self.probe("shell", language, variant)
 
-    def probe(self, name: str, language: str, variant: str) -> str:
-        """One of lessons.probes.PROBES (shell, user, healthcheck, health, pid1, sidecar,
-        hardening): run live, or the recorded outcome in replay (prefixed with its label)."""
-        if not self.live:
-            try:
-                df = recorded.load("probes")
-            except LabError as err:
-                return f"[replay] no recorded outcome: {err.message}"
-            hit = df[(df["probe"] == name) & (df["language"] == language)
-                     & (df["variant"] == variant)]
-            return f"[{recorded.label()}] " + (hit.iloc[0]["result"] if len(hit) else "n/a")
+    def probe(self, name: str, language: str, variant: str, show: bool = True) -> str:
+        """One experiment (lessons.probes.PROBES) on an image: run live, or the recorded
+        outcome in replay (prefixed with its label). Prints the commands it stands for."""
         from . import probes
-        return probes.PROBES[name](self.client, self.tag(language, variant))
-
-    _probe = probe
+        if name not in probes.PROBES:
+            raise LabError(f"no probe called {name!r}", "one of: " + ", ".join(probes.PROBES))
+        if show:
+            print(probes.COMMANDS[name](self.tag(language, variant)))
+        result = self.source.probe(name, language, variant)
+        return result if self.live else f"[{self.source.label()}] {result}"
 
     def probes(self, name: str, languages=None, variants=None) -> pd.DataFrame:
         """The same probe on several images, as a table."""
+        todo = catalog.variants(languages, variants)
+        if todo:
+            from . import probes
+            print(probes.COMMANDS[name]("IMAGE") + "   # for each image below")
         rows = [{"language": v.language, "variant": v.variant,
-                 name: self.probe(name, v.language, v.variant)}
-                for v in catalog.variants(languages, variants)]
-        return pd.DataFrame(rows)
-
-    def sidecar_command(self, language: str, variant: str) -> str:
-        """The docker CLI for a debugging sidecar sharing the app's PID and network."""
-        from . import probes
-        image = probes.debug_image(self.client) if self.live else "debian:trixie-slim"
-        return (f"$ docker run -d --name app {self.tag(language, variant)}\n$ "
-                + probes.sidecar_command("app", image))
+                 name: self.probe(name, v.language, v.variant, show=False)} for v in todo]
+        df = pd.DataFrame(rows)
+        df["source"] = self.source.label()
+        return df
 
     def ask(self, language: str, variant: str, paths=("/", "/primes?n=30")) -> pd.DataFrame:
-        """Start the image (safe defaults), ask it ``paths``, remove it. One row per path:
-        status and body. Replay: the recorded answers."""
-        from . import probes
+        """Start the image (safe defaults), ask it ``paths``, remove it. One row per path."""
         if isinstance(paths, str):
             paths = [paths]
+        tag = self.tag(language, variant)
+        print(_cmd(R.run_command(tag, name="app", purpose="notebook")))
         for p in paths:
-            print(f"$ curl -s http://127.0.0.1:PORT{p}")
-        if not self.live:
-            df = recorded.load("answers")
-            df = df[(df["language"] == language) & (df["variant"] == variant)
-                    & df["path"].isin(paths)]
-            if not len(df):
-                raise LabError(f"no recorded answer for {language}/{variant} {list(paths)}",
-                               f"recorded paths: {', '.join(probes.ASKED)}")
-            return df.drop(columns=["language", "variant"]).reset_index(drop=True)
-        rows = probes.answers(self.client, self.tag(language, variant), paths)
-        out = pd.DataFrame(rows)
-        out["source"] = "live"
-        return out
+            print(_cmd(["curl", "-s", f"http://$(docker port app 8080){p}"]))
+        print(_cmd(["docker", "rm", "-f", "app"]))
+        df = self.source.answers(language, variant, paths)
+        if "source" not in df:
+            df["source"] = self.source.label()
+        return df
 
     def runtime(self, languages=None, variants=None, runs: int = 1) -> pd.DataFrame:
         """Start-up time, memory idle and after a burst, stop time (lessons.runtime)."""
+        if self.live:
+            print("$ docker run -d ... IMAGE; until curl answers /healthz; docker stats "
+                  "--no-stream; (a burst of requests); docker stats --no-stream; "
+                  "time docker stop   # for each image")
+        return self.source.runtime(languages, variants, runs)
+
+    def build_cost(self, language: str, variant: str, dockerfile=None) -> pd.DataFrame:
+        """A cold build (empty cache) then a warm rebuild after a one-line source change, in a
+        copy of the app folder (lessons.buildcost). Replay: the recorded row."""
+        from .buildcost import SOURCE_FILE, commands
+        v = self.variant(language, variant)
+        for line in commands(v, self.image_set, self.client, dockerfile):
+            print(_cmd(line) if not isinstance(line, str) else line)
         if not self.live:
-            return _filter(recorded.load("runtime"), languages, variants)
-        from . import runtime as RT
-        tags = {(v.language, v.variant): v.tag(self.image_set)
-                for v in catalog.variants(languages, variants)}
-        df = RT.table(self.client, tags, runs=runs)
-        df["source"] = "live"
+            return self.source.build_cost(language, variant, dockerfile)
+        bar = _Progress(f"cold and warm builds of {v} (edits {SOURCE_FILE[language]})")
+        df = self.source.build_cost(language, variant, dockerfile)
+        r = df.iloc[0]
+        bar.done(f"cold {r['cold_s']} s, warm {r['warm_s']} s")
         return df
 
-    def build_cost(self, language: str, variant: str) -> pd.DataFrame:
-        """A cold build (no cache) then a warm rebuild after a one-line source change, in a
-        copy of the app folder (lessons.buildcost). Replay: the recorded row."""
-        from .build import cli_command
-        from .buildcost import SOURCE_FILE
-        v = self.variant(language, variant)
-        tag = f"sizedrop.invalid/buildcost-{language}:{variant}"
-        args = L.build_args(v, self.image_set)
-        mark = "#" if language == "python" else "//"
-        print(f"$ cp -r sample_apps/{language} /tmp/copy && cd /tmp/copy")
-        print("$ " + cli_command(v.dockerfile, ".", tag, args, nocache=True).split("    #")[0]
-              + "   # cold")
-        print(f"$ echo '{mark} a one-line change' >> {SOURCE_FILE[language]}")
-        print("$ " + cli_command(v.dockerfile, ".", tag, args).split("    #")[0] + "   # warm")
-        if not self.live:
-            return _filter(recorded.load("buildcost"), language, variant)
-        from . import buildcost
-        bar = _Progress(f"cold and warm builds of {v}")
-        row = buildcost.measure(self.client, v, self.image_set)
-        bar.done(f"cold {row['cold_s']} s, warm {row['warm_s']} s")
-        out = pd.DataFrame([row])
-        out["source"] = "live"
-        return out
-
     def explore(self, language: str = "go", variant: str = "single-stage"):
-        """The interactive image explorer (lessons.explorer)."""
+        """The interactive image explorer (lessons.explorer); returns the widget."""
         from . import explorer
-        return explorer.explore(self, language, variant)
+        return explorer.explore(self.source, language, variant,
+                                command=lambda lang, var: self.command(lang, var))
 
-    # ------------------------------------------------------------------ challenge
+    # ------------------------------------------------------------------ hands-on
+
+    def workspace(self, exercise: str, reset: bool = False):
+        """Your own work folder for an exercise (lessons.exercises): a copy, never the
+        sample; it survives a kernel restart; ``reset=True`` restores the starting point."""
+        from . import exercises
+        ws = exercises.workspace(exercise)
+        if reset:
+            ws.reset()
+        else:
+            ws.prepare()
+        ws.describe(self.image_set)
+        return ws
+
+    def check(self, exercise: str):
+        """Build your work folder with the command shown, measure YOUR image, and say what
+        is wrong in one line with the next step. Replay: the recorded check of the
+        reference solution (nothing is built, and nothing of yours is judged)."""
+        from . import exercises
+        return exercises.check(exercise, self.source)
 
     def challenge_targets(self) -> pd.DataFrame:
         from . import challenge
-        return challenge.targets(self.sizes(None, challenge.REFERENCE_VARIANT))
-
-    def check(self, language: str, dockerfile=None, which: str = "start"):
-        """Build, run and judge a challenge Dockerfile (lessons.challenge). Replay: the
-        recorded check of the starting point (which='start') or of the solution."""
-        from . import challenge
-        path = dockerfile or challenge.starting_point(language)
-        if not self.live:
-            res = challenge.check_recorded(language, which)
-            print(f"(replay mode: nothing is built here; this is the recorded check of the "
-                  f"{'reference solution' if which == 'solution' else 'starting point'})")
-            print(res.report())
-            return res
-        sizes = self.sizes(None, challenge.REFERENCE_VARIANT)
-        bar = _Progress(f"building {path}")
-        res = challenge.check_live(self.client, self.image_set, language, path, sizes,
-                                   on_step=bar.step)
-        bar.done("checked")
-        print(res.report())
-        return res
+        return challenge.targets(self.source.sizes(None, challenge.REFERENCE_VARIANT))
 
     # ------------------------------------------------------------------ run
 
@@ -348,8 +383,9 @@ class Lab:
     def running(self, language: str, variant: str, **options):
         """Run a variant the lab's safe way; removed at the end of the block, always."""
         self._need_live("run a container")
-        with R.running(self.client, self.tag(language, variant), purpose="notebook",
-                       **options) as app:
+        tag = self.tag(language, variant)
+        print(_cmd(R.run_command(tag, purpose="notebook", **options)))
+        with R.running(self.client, tag, purpose="notebook", **options) as app:
             yield app
 
     def _need_live(self, what: str) -> None:
@@ -357,12 +393,12 @@ class Lab:
             raise LabError(f"cannot {what} in replay mode", "this cell needs a Docker engine")
 
     def cleanup(self) -> None:
-        """Remove containers the notebooks started (never anything else)."""
+        """Remove the containers the notebooks started (by their label; nothing else)."""
         if self.live:
             from .cleanup import remove_containers
-            n = sum(remove_containers(self.client, purpose)
-                    for purpose in ("notebook", "probe"))
-            print(f"removed {n} container(s) left by the notebooks")
+            n = remove_containers(self.client)
+            print(f"$ docker rm -f $(docker ps -aq --filter label=sizedrop.container=true)"
+                  f"\nremoved {n} container(s) left by the lab")
         else:
             print("replay mode: no containers to remove")
 
@@ -384,26 +420,36 @@ def pull_seconds(df: pd.DataFrame, mbit_per_s, nodes: int = 1,
     return pd.DataFrame(rows)
 
 
-def _filter(df: pd.DataFrame, languages, variants) -> pd.DataFrame:
-    wanted = {(v.language, v.variant) for v in catalog.variants(languages, variants)}
-    keep = [(a, b) in wanted for a, b in zip(df["language"], df["variant"])]
-    return df[keep].reset_index(drop=True)
-
-
 def show(df: pd.DataFrame, caption: str = ""):
-    """A table with its provenance as caption."""
-    if "source" in df and len(df):
+    """A table with its provenance as caption (image set, engine and date, live or
+    recorded), whichever columns it has."""
+    if not caption and "source" in df and len(df):
         r = df.iloc[0]
-        src = r.get("source", "")
-        caption = caption or (f"{r.get('image_set', '')} image set, Docker "
-                              f"{r.get('engine_version', '')}, "
-                              + (f"measured live {r.get('date', '')}" if src == "live"
-                                 else f"{src} (replayed)"))
+        src = str(r.get("source", ""))
+        parts = []
+        if r.get("image_set", ""):
+            parts.append(f"{r['image_set']} image set")
+        if r.get("engine_version", ""):
+            parts.append(f"Docker {r['engine_version']}")
+        parts.append(f"measured live {r.get('date', '')}".strip() if src == "live"
+                     else f"{src} (replayed)")
+        caption = ", ".join(parts)
     return df.style.set_caption(caption).hide(axis="index") if caption else df
 
 
 def columns(df: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
     return df[[n for n in names if n in df.columns]]
+
+
+def smallest(df: pd.DataFrame, column: str = "uncompressed_mb") -> pd.DataFrame:
+    """Per language, the variant(s) with the smallest value; ties (equal after the table's
+    rounding) are all kept, so a tie is reported as a tie."""
+    out = []
+    for lang, sub in df.groupby("language", sort=False):
+        best = sub[column].min()
+        out.append({"language": lang, "smallest": " = ".join(sub[sub[column] == best]
+                                                            ["variant"]), column: best})
+    return pd.DataFrame(out)
 
 
 def plot_fleet(df: pd.DataFrame, nodes=(1, 5, 10, 25, 50, 100), node_mbit: float = 1000,
@@ -430,3 +476,7 @@ def plot_fleet(df: pd.DataFrame, nodes=(1, 5, 10, 25, 50, 100), node_mbit: float
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+__all__ = ["Lab", "verdict", "show", "columns", "smallest", "pull_seconds", "plot_fleet",
+           "select"]

@@ -1,43 +1,40 @@
-"""Small experiments the notebooks run on an image, whose outcome is text (and is recorded for
-replay mode): does it have a shell? which user does it run as? how does it stop? what does a
-debugging sidecar see?
+"""Small experiments on an image whose outcome is text: does it have a shell? which user does
+it run as? how does it stop? what does a debugging sidecar see?
 
-``record_extras(client, image_set, out_dir)`` runs them all on a live engine and writes the
-tables replay mode reads: ``probes.csv`` (probe, language, variant, result), ``answers.csv``
-(language, variant, path, status, body), ``files.csv`` (the explorer's folder listing) and
-``challenge.csv`` (the workshop check of the fat starting points and the reference solutions).
+Each probe comes with the docker commands it stands for (``COMMANDS[name](image)``), generated
+from the same values the probe passes to the engine, so a learner can run it by hand.
 """
 
 from __future__ import annotations
 
+import shlex
 import time
-from pathlib import Path
 
+from . import engine
 from . import labels as L
+from . import run as R
 
 PURPOSE = "probe"
 
-# The requests notebooks ask every variant (answers.csv holds one row for each).
+# The requests the notebooks ask every variant (recorded for replay, one row each).
 ASKED = ("/", "/healthz", "/primes?n=30", "/primes?n=abc", "/nope")
 
-
-def _create(client, tag: str, command, entrypoint=None, **options):
-    return client.containers.create(tag, command, entrypoint=entrypoint,
-                                    labels=L.container_labels(PURPOSE), **options)
+SHELL_TEST = ["-c", "echo I am a shell in $(pwd)"]
 
 
 def shell(client, tag: str) -> str:
-    """`docker run --rm --entrypoint sh IMAGE -c 'echo ...'`: the outcome."""
+    """Start the image with `sh` as its entrypoint: what happens?"""
     from docker.errors import APIError
 
-    c = _create(client, tag, ["-c", "echo I am a shell in $(pwd)"], entrypoint=["sh"])
+    c = client.containers.create(tag, SHELL_TEST, entrypoint=["sh"],
+                                 labels=L.container_labels(PURPOSE))
     try:
         c.start()
         code = c.wait(timeout=30).get("StatusCode")
         out = c.logs().decode(errors="replace").strip()
         return f"a shell ran: {out}" if code == 0 else f"exit code {code}: {out}"
     except APIError as err:
-        text = str(err.explanation or err)
+        text = engine.translate(err).message
         if "executable file not found" in text or "no such file" in text:
             return 'exec: "sh": executable file not found in $PATH (there is no shell)'
         return "the engine refused to start it: " + text[-160:]
@@ -61,20 +58,29 @@ def healthcheck(client, tag: str) -> str:
     return "exec form: " + " ".join(rest)
 
 
+def entrypoint(client, tag: str) -> str:
+    """ENTRYPOINT and CMD as the engine stores them: a JSON list is exec form; shell form is
+    stored as ["/bin/sh", "-c", "..."]."""
+    cfg = client.images.get(tag).attrs["Config"]
+    ep, cmd = cfg.get("Entrypoint") or [], cfg.get("Cmd") or []
+    shell_form = ep[:2] == ["/bin/sh", "-c"] or (not ep and cmd[:2] == ["/bin/sh", "-c"])
+    return (f"Entrypoint {ep or 'none'}, Cmd {cmd or 'none'}"
+            + (" (shell form: needs /bin/sh)" if shell_form else ""))
+
+
 def health_status(client, tag: str, timeout: float = 45.0) -> str:
     """Start the image (safe defaults) and wait for the engine's own verdict on HEALTHCHECK."""
-    from . import run as R
-
     app = R.start(client, tag, purpose=PURPOSE)
     try:
-        deadline = time.monotonic() + timeout
-        status = "starting"
-        while time.monotonic() < deadline:
+        def verdict():
             app.container.reload()
             status = (app.container.attrs["State"].get("Health") or {}).get("Status", "none")
-            if status in ("healthy", "unhealthy", "none"):
-                break
-            time.sleep(0.5)
+            return status if status in ("healthy", "unhealthy", "none") else None
+
+        try:
+            status = engine.wait_until(verdict, timeout, 0.5, "a health verdict")
+        except TimeoutError:
+            status = "starting"
         return f"{status} after {time.monotonic() - app.started:.1f} s"
     finally:
         R.remove(app)
@@ -82,8 +88,6 @@ def health_status(client, tag: str, timeout: float = 45.0) -> str:
 
 def pid1(client, tag: str) -> str:
     """Start the image and stop it with SIGTERM: who is PID 1 and how long did it take?"""
-    from . import run as R
-
     app = R.start(client, tag, purpose=PURPOSE)
     try:
         R.wait_healthy(app)
@@ -93,7 +97,7 @@ def pid1(client, tag: str) -> str:
         code = res["exit_code"]
         how = ("killed by the engine after the grace period (exit 137 = 128 + SIGKILL)"
                if res["killed"] else
-               "exit code 143 = 128 + SIGTERM: the JVM ran its shutdown hooks and exited"
+               "exit code 143 = 128 + SIGTERM: the process ended on the signal"
                if code == 143 else f"exit code {code}")
         return f"PID 1 is `{first[:60]}`; stopped in {res['stop_seconds']:.2f} s, {how}"
     finally:
@@ -101,7 +105,7 @@ def pid1(client, tag: str) -> str:
 
 
 def debug_image(client) -> str:
-    """A small image with bash for the sidecar: the Debian slim image of the active set."""
+    """A small image with a shell for the sidecar: the Debian slim image of the active set."""
     for name in ("sizedrop.invalid/debian:trixie-slim", "debian:trixie-slim"):
         try:
             client.images.get(name)
@@ -118,15 +122,14 @@ SIDECAR_SCRIPT = (
     "echo \"its /healthz over the shared network: $(tail -n 1 <&3)\"")
 
 
-def sidecar_command(container: str = "APP", image: str = "debian:trixie-slim") -> str:
-    return (f"docker run --rm --pid=container:{container} --network=container:{container} "
-            f"{image} bash -c '{SIDECAR_SCRIPT}'")
+def sidecar_argv(container: str, image: str) -> list[str]:
+    return ["docker", "run", "--rm", f"--pid=container:{container}",
+            f"--network=container:{container}", "--cap-drop=ALL", image, "bash", "-c",
+            SIDECAR_SCRIPT]
 
 
 def sidecar(client, tag: str) -> str:
     """Run the app, then a Debian container sharing its PID and network namespaces."""
-    from . import run as R
-
     app = R.start(client, tag, purpose=PURPOSE)
     try:
         R.wait_healthy(app)
@@ -146,25 +149,48 @@ HARDENING_SCRIPT = ("echo \"uid: $(id -u)\"; grep CapEff /proc/self/status; "
 
 def hardening(client, tag: str) -> str:
     """Inside the lab's safe defaults (read-only root, no capabilities): what can a shell do?"""
-    from . import run as R
-
     out = client.containers.run(tag, ["-c", HARDENING_SCRIPT], entrypoint=["sh"], remove=True,
-                                labels=L.container_labels(PURPOSE),
-                                **{k: v for k, v in R.SAFE_DEFAULTS.items()})
+                                labels=L.container_labels(PURPOSE), **R.SAFE_DEFAULTS)
     return out.decode(errors="replace").strip()
 
 
-PROBES = {"shell": shell, "user": user, "healthcheck": healthcheck,
+PROBES = {"shell": shell, "user": user, "healthcheck": healthcheck, "entrypoint": entrypoint,
           "health": health_status, "pid1": pid1, "sidecar": sidecar, "hardening": hardening}
 
+
+def _join(*commands: list[str]) -> str:
+    return "\n".join("$ " + shlex.join(c) for c in commands)
+
+
+def _inspect(fmt: str, image: str) -> list[str]:
+    return ["docker", "image", "inspect", "--format", fmt, image]
+
+
+COMMANDS = {
+    "shell": lambda image: _join(["docker", "run", "--rm", "--entrypoint", "sh", image]
+                                 + SHELL_TEST),
+    "user": lambda image: _join(_inspect("{{.Config.User}}", image)),
+    "healthcheck": lambda image: _join(_inspect("{{json .Config.Healthcheck.Test}}", image)),
+    "entrypoint": lambda image: _join(_inspect("{{json .Config.Entrypoint}} "
+                                               "{{json .Config.Cmd}}", image)),
+    "health": lambda image: _join(R.run_command(image, name="app", purpose=PURPOSE),
+                                  ["docker", "inspect", "--format",
+                                   "{{.State.Health.Status}}", "app"]),
+    "pid1": lambda image: _join(R.run_command(image, name="app", purpose=PURPOSE),
+                                ["docker", "top", "app"], ["docker", "stop", "app"],
+                                ["docker", "inspect", "--format", "{{.State.ExitCode}}", "app"]),
+    "sidecar": lambda image: _join(R.run_command(image, name="app", purpose=PURPOSE),
+                                   sidecar_argv("app", "sizedrop.invalid/debian:trixie-slim")),
+    "hardening": lambda image: _join(["docker", "run", "--rm", "--entrypoint", "sh"]
+                                     + R.run_flags() + [image, "-c", HARDENING_SCRIPT]),
+}
+
 # Which probe is recorded for which variants (all others: every variant).
-_ONLY = {"sidecar": ("distroless",), "hardening": ("multi-stage",)}
+ONLY = {"sidecar": ("distroless",), "hardening": ("multi-stage",)}
 
 
 def answers(client, tag: str, paths=ASKED) -> list[dict]:
     """Start the image once, ask every path, return one row per path."""
-    from . import run as R
-
     with R.running(client, tag, purpose=PURPOSE) as app:
         rows = []
         for p in paths:
@@ -172,39 +198,3 @@ def answers(client, tag: str, paths=ASKED) -> list[dict]:
             rows.append({"path": p, "status": r.status,
                          "body": r.body.decode(errors="replace").strip()})
         return rows
-
-
-def record_extras(client, image_set: str, out_dir) -> None:
-    """Measure, live, what replay mode needs beyond the tables record.py writes itself; write CSVs to out_dir."""
-    import pandas as pd
-
-    from . import challenge, explorer
-    from .catalog import variants
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    todo = variants()
-    probe_rows, answer_rows, file_frames = [], [], []
-    for v in todo:
-        tag = v.tag(image_set)
-        print(f"   probes: {v}", flush=True)
-        for name, fn in PROBES.items():
-            if name in _ONLY and v.variant not in _ONLY[name]:
-                continue
-            try:
-                result = fn(client, tag)
-            except Exception as err:  # a probe that fails is an outcome too
-                result = f"probe failed: {str(err).splitlines()[0][:200]}"
-            probe_rows.append({"probe": name, "language": v.language, "variant": v.variant,
-                               "result": result})
-        for row in answers(client, tag):
-            answer_rows.append({"language": v.language, "variant": v.variant, **row})
-        f = explorer.folders_live(client, tag)
-        f.insert(0, "variant", v.variant)
-        f.insert(0, "language", v.language)
-        file_frames.append(f)
-    pd.DataFrame(probe_rows).to_csv(out / "probes.csv", index=False)
-    pd.DataFrame(answer_rows).to_csv(out / "answers.csv", index=False)
-    pd.concat(file_frames, ignore_index=True).to_csv(out / "files.csv", index=False)
-    print("   challenge checks", flush=True)
-    challenge.record(client, image_set, out)

@@ -1,40 +1,64 @@
 """``python -m lessons record``: a full live run, saved for replay mode.
 
 Everything the notebooks show when no engine answers comes from here, measured, never typed.
-Writes ``lessons/recorded/*.csv`` and ``provenance.json`` (date, image set, engine, storage
-driver, architecture, the command, and how long each part took).
+Writes ``lessons/recorded/*.csv``, the notebooks' command transcripts
+(``lessons/recorded/transcripts/``) and ``provenance.json`` (date, image set, engine, builder,
+storage driver, architecture, the command, and how long each part took).
+
+Parts (``--only`` picks some): sizes, inventory, layers, runtime, buildcost, probes,
+exercises, transcripts.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pandas as pd
 
-from . import buildcost, compare, engine, inventory, lab, layers, recorded, runtime
+from . import (buildcost, catalog, compare, engine, exercises, inventory, lab, layers,
+               probes, runtime, transcripts)
+from .build import has_buildx
 from .catalog import variants
+from .sources import RECORDED, LiveSource
+
+PARTS = ("sizes", "inventory", "layers", "runtime", "buildcost", "probes", "exercises",
+         "transcripts")
+# Build costs recorded: the multi-stage image of each app (the layer order the series
+# teaches) and the smallest image of each; plus Go without cache mounts, for notebook 02.
+BUILDCOST = [("go", "multi-stage"), ("go", "scratch"), ("java", "multi-stage"),
+             ("java", "jlink"), ("python", "multi-stage"), ("python", "distroless")]
+NO_CACHE_MOUNT = catalog.REPO_ROOT / "notebooks" / "demos" / "go-without-cache-mounts.dockerfile"
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, only=None, out: Path = RECORDED) -> None:
     client = engine.connect()
     image_set = lab.ensure_ready(client)
-    out = recorded.DIR
     out.mkdir(exist_ok=True)
     todo = variants()
-    timings = {}
+    tags = {(v.language, v.variant): v.tag() for v in todo}
+    timings: dict = {}
+    wanted = set(only or PARTS)
+    prov_file = out / "provenance.json"
+    prov = json.loads(prov_file.read_text()) if prov_file.exists() and only else {}
 
     def part(name, fn):
+        if name not in wanted:
+            return
         print(f"== {name}", flush=True)
         t0 = time.monotonic()
         df = fn()
         timings[name] = round(time.monotonic() - t0, 1)
-        df.to_csv(out / f"{name}.csv", index=False)
-        print(df.to_string(index=False), flush=True)
+        if df is not None:
+            df.to_csv(out / f"{name}.csv", index=False)
+            print(df.to_string(index=False)[:4000], flush=True)
 
     part("sizes", lambda: compare.live(image_set=image_set, client=client))
-    tags = {(v.language, v.variant): v.tag(image_set) for v in todo}
 
     def surface():
         rows = []
@@ -60,20 +84,83 @@ def main(argv: list[str] | None = None) -> None:
 
     part("layers", layer_tables)
     part("runtime", lambda: runtime.table(client, tags, runs=3))
-    # Cold builds are the slow part (minutes each on 2 cores): record the multi-stage build
-    # of each app, the variant whose layer order the series teaches.
-    part("buildcost", lambda: buildcost.table(
-        client, [v for v in todo if v.variant == "multi-stage"], image_set))
-    from . import probes
-    if hasattr(probes, "record_extras"):
-        print("== probes and answers", flush=True)
-        t0 = time.monotonic()
-        probes.record_extras(client, image_set, out)
-        timings["probes"] = round(time.monotonic() - t0, 1)
 
-    prov = lab.provenance(client, image_set)
+    def build_costs():
+        rows = [buildcost.measure(client, catalog.Variant(lang, var), image_set)
+                for lang, var in BUILDCOST]
+        rows.append(buildcost.measure(client, catalog.Variant("go", "multi-stage"), image_set,
+                                      dockerfile=NO_CACHE_MOUNT))
+        return pd.DataFrame(rows)
+
+    part("buildcost", build_costs)
+
+    def probe_tables():
+        probe_rows, answer_rows, file_frames = [], [], []
+        for v in todo:
+            tag = v.tag()
+            print(f"   probes: {v}", flush=True)
+            for name, fn in probes.PROBES.items():
+                if name in probes.ONLY and v.variant not in probes.ONLY[name]:
+                    continue
+                try:
+                    result = fn(client, tag)
+                except Exception as err:  # a probe that fails is an outcome too
+                    result = f"probe failed: {engine.translate(err).message[:200]}"
+                probe_rows.append({"probe": name, "language": v.language,
+                                   "variant": v.variant, "result": result})
+            for row in probes.answers(client, tag):
+                answer_rows.append({"language": v.language, "variant": v.variant, **row})
+            f = inventory.folders_live(client, tag)
+            f.insert(0, "variant", v.variant)
+            f.insert(0, "language", v.language)
+            file_frames.append(f)
+        pd.DataFrame(probe_rows).to_csv(out / "probes.csv", index=False)
+        pd.DataFrame(answer_rows).to_csv(out / "answers.csv", index=False)
+        pd.concat(file_frames, ignore_index=True).to_csv(out / "files.csv", index=False)
+        return None
+
+    part("probes", probe_tables)
+
+    def exercise_checks():
+        source = LiveSource(client, image_set)
+        rows = []
+        with tempfile.TemporaryDirectory(prefix="sizedrop-record-work-") as root:
+            for ex in exercises.EXERCISES:
+                for which in ("mistake", "solution"):
+                    print(f"   {ex}: {which}", flush=True)
+                    res = exercises.simulate(ex, source, which, Path(root))
+                    print("   " + res.headline().replace("\n", "\n   "), flush=True)
+                    rows += exercises.rows(res, which)
+        return pd.DataFrame(rows)
+
+    part("exercises", exercise_checks)
+
+    def notebook_transcripts():
+        for nb in sorted((catalog.REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+            print(f"   {nb.name}", flush=True)
+            run_notebook(nb)
+        return None
+
+    part("transcripts", notebook_transcripts)
+
+    info = engine.describe(client)
+    prov.update(lab.provenance(client, image_set))
     prov.pop("source", None)
-    prov.update({"command": "python -m lessons record", "seconds_per_part": timings,
+    prov.update({"command": "python -m lessons record", "builder":
+                 "BuildKit (docker buildx build)" if has_buildx() else "classic",
+                 "engine_os": info.get("os", ""), "cgroup_version": info.get("cgroup_version"),
                  "note": "Measured by a live run of the lab toolkit; not edited by hand."})
-    (out / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
+    prov.setdefault("seconds_per_part", {}).update(timings)
+    prov_file.write_text(json.dumps(prov, indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
+
+
+def run_notebook(path: Path, timeout: int = 1800) -> None:
+    """Execute one notebook live with its shell commands recorded (lessons.transcripts);
+    the notebook file itself is not changed."""
+    env = dict(os.environ, **{transcripts.ENV_MODE: "record"})
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                        "--execute", f"--ExecutePreprocessor.timeout={timeout}",
+                        "--output-dir", tmp, str(path)], check=True, env=env,
+                       cwd=path.parent)

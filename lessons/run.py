@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
+from . import engine
 from . import labels as L
 from .errors import LabError, NeverHealthy, PortInUse
 
@@ -28,6 +29,57 @@ SAFE_DEFAULTS = {
     "read_only": True,                        # nothing may change the image's files...
     "tmpfs": {"/tmp": "rw,noexec,nosuid,size=64m"},  # ...except a small scratch /tmp
 }
+
+
+def run_flags(options: dict | None = None) -> list[str]:
+    """``docker run`` flags for docker-py keyword options (default: SAFE_DEFAULTS), generated
+    from the same dictionary the toolkit passes to the engine, so the two never drift."""
+    options = SAFE_DEFAULTS if options is None else options
+    flags: list[str] = []
+    for key, value in options.items():
+        if key == "cap_drop":
+            flags += [f"--cap-drop={v}" for v in value]
+        elif key == "cap_add":
+            flags += [f"--cap-add={v}" for v in value]
+        elif key == "security_opt":
+            flags += [f"--security-opt={v}" for v in value]
+        elif key == "mem_limit":
+            flags.append(f"--memory={value}")
+        elif key == "pids_limit":
+            flags.append(f"--pids-limit={value}")
+        elif key == "read_only":
+            flags += ["--read-only"] if value else []
+        elif key == "tmpfs":
+            flags += [f"--tmpfs={path}:{opts}" if opts else f"--tmpfs={path}"
+                      for path, opts in value.items()]
+        elif key == "user":
+            flags.append(f"--user={value}")
+        elif key == "environment":
+            flags += [f"--env={k}={v}" for k, v in value.items()]
+        elif key == "entrypoint":
+            flags.append(f"--entrypoint={value if isinstance(value, str) else value[0]}")
+        else:
+            raise LabError(f"no docker run flag known for option {key!r}",
+                           "add it to lessons.run.run_flags")
+    return flags
+
+
+def run_command(image: str, *, name: str | None = None, purpose: str = "lesson",
+                safe: bool = True, port: int | None = None, detach: bool = True,
+                **overrides) -> list[str]:
+    """The ``docker run`` command that :func:`start` stands for, as an argument list."""
+    options = dict(SAFE_DEFAULTS) if safe else {}
+    options.update({k: v for k, v in overrides.items() if k not in ("command",)})
+    argv = ["docker", "run"] + (["-d"] if detach else ["--rm"])
+    if name:
+        argv += ["--name", name]
+    argv += [f"--label={k}={v}" for k, v in L.container_labels(purpose).items()]
+    argv += run_flags(options)
+    argv += ["-p", f"127.0.0.1:{port or ''}:{APP_PORT}", image]
+    command = overrides.get("command")
+    if command:
+        argv += list(command) if not isinstance(command, str) else command.split()
+    return argv
 
 
 @dataclass
@@ -105,17 +157,31 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
     options.setdefault("environment", {"PORT": str(APP_PORT)})
     labels = L.container_labels(purpose)
     started = time.monotonic()
-    container = client.containers.run(
-        image, detach=True, labels=labels,
-        ports={f"{APP_PORT}/tcp": ("127.0.0.1", port)}, **options)
+    from docker.errors import APIError, ImageNotFound
+
+    try:
+        container = client.containers.create(
+            image, detach=True, labels=labels,
+            ports={f"{APP_PORT}/tcp": ("127.0.0.1", port)}, **options)
+    except (ImageNotFound, APIError) as err:
+        raise engine.translate(err, f"creating a container of {image}") from None
+    try:
+        container.start()
+    except APIError as err:
+        # The engine could not even start the process (older engines report a missing
+        # entrypoint, interpreter or loader here instead of in the container's output).
+        remove(container)
+        text = engine.translate(err).message
+        raise NeverHealthy(f"{image} could not start", _exit_hint({"Error": text}, ""),
+                           details=_indent("engine: " + text)) from None
     container.reload()
     if container.status in ("exited", "dead"):  # gone before its port was even published
         app = Running(container, 0, started)
-        code = container.attrs["State"].get("ExitCode")
-        details = _indent(app.logs())
+        state = container.attrs["State"]
+        logs = app.logs()
         remove(container)
-        raise NeverHealthy(f"{image} exited with code {code} as soon as it started",
-                           "read its logs below", details=details)
+        raise NeverHealthy(f"{image} exited with code {state.get('ExitCode')} as soon as it "
+                           "started", _exit_hint(state, logs), details=_indent(_why(state, logs)))
     try:
         bound = container.attrs["NetworkSettings"]["Ports"][f"{APP_PORT}/tcp"][0]["HostPort"]
     except (KeyError, IndexError, TypeError):
@@ -127,24 +193,49 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
 
 def wait_healthy(app: Running, timeout: float = 60.0, path: str = "/healthz") -> float:
     """Poll the app until it answers 200; return seconds from start to that answer."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def answered() -> bool:
         try:
             if app.get(path, timeout=2).status == 200:
-                app.healthy_after = time.monotonic() - app.started
-                return app.healthy_after
+                return True
         except (OSError, ValueError):
             pass
         app.container.reload()
         if app.container.status in ("exited", "dead"):
-            code = app.container.attrs["State"].get("ExitCode")
+            state = app.container.attrs["State"]
             raise NeverHealthy(
-                f"{_image_name(app)} exited with code {code} before it answered {path}",
-                "read its logs below; a missing file or wrong interpreter path is the usual "
-                "cause in distroless images", details=_indent(app.logs()))
-        time.sleep(0.1)
-    raise NeverHealthy(f"{_image_name(app)} did not answer {path} within {timeout:.0f} s",
-                       "read its logs below", details=_indent(app.logs()))
+                f"{_image_name(app)} exited with code {state.get('ExitCode')} before it "
+                f"answered {path}", _exit_hint(state, app.logs()),
+                details=_indent(_why(state, app.logs())))
+        return False
+
+    try:
+        engine.wait_until(answered, timeout, 0.1, f"an answer on {path}")
+    except TimeoutError:
+        raise NeverHealthy(f"{_image_name(app)} did not answer {path} within {timeout:.0f} s",
+                           "read its logs below", details=_indent(app.logs())) from None
+    app.healthy_after = time.monotonic() - app.started
+    return app.healthy_after
+
+
+def _why(state: dict, logs: str) -> str:
+    """The container's own output, or the engine's error when the process never ran (a
+    missing interpreter or loader: "exec /app/server: no such file or directory")."""
+    parts = [logs.strip()] if logs.strip() else []
+    if state.get("Error"):
+        parts.append(f"engine: {state['Error']}")
+    return "\n".join(parts) or "(no output at all)"
+
+
+def _exit_hint(state: dict, logs: str) -> str:
+    text = (logs + " " + (state.get("Error") or "")).lower()
+    if "no such file or directory" in text and "exec" in text:
+        return ("the entrypoint could not be started: the file, its interpreter or its dynamic "
+                "loader is missing from the image (a cgo binary on scratch, a venv whose python "
+                "points elsewhere, a shell-form command with no /bin/sh)")
+    if "permission denied" in text:
+        return "a file the app needs is not readable or executable by its user"
+    return "read its output below"
 
 
 def stop(app_or_container, timeout: int = 10) -> dict:

@@ -24,8 +24,9 @@ import tarfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
+from . import imagefs
 from .errors import LabError
 
 MB = 1_000_000
@@ -143,8 +144,7 @@ def measure_stream(fileobj: BinaryIO, level: int = GZIP_LEVEL,
 
 
 def _entry(m: tarfile.TarInfo) -> Entry:
-    path = m.name[2:] if m.name.startswith("./") else m.name.lstrip("/")
-    path = path.rstrip("/")
+    path = imagefs.clean_name(m.name)
     head, _, base = path.rpartition("/")
     if base == ".wh..wh..opq":
         return Entry(head, 0, "opaque", m.mode)
@@ -235,26 +235,7 @@ def _save_cache(cache: dict[str, LayerSize]) -> None:
         pass  # a cache we cannot write only costs time
 
 
-class ChunkReader(io.RawIOBase):
-    """A file-like view of a generator of byte chunks (the SDK's ``image.save()``)."""
-
-    def __init__(self, chunks: Iterable[bytes]):
-        self._it = iter(chunks)
-        self._buf = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        while not self._buf:
-            try:
-                self._buf = next(self._it)
-            except StopIteration:
-                return 0
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self._buf = self._buf[n:]
-        return n
+ChunkReader = imagefs.ChunkReader   # kept for callers that still import it from here
 
 
 def layer_sizes(client, ref: str, use_cache: bool = True) -> list[LayerSize]:
@@ -265,8 +246,7 @@ def layer_sizes(client, ref: str, use_cache: bool = True) -> list[LayerSize]:
     cache = _load_cache() if use_cache else {}
     if diff_ids and all(d in cache for d in diff_ids):
         return [cache[d] for d in diff_ids]
-    reader = io.BufferedReader(ChunkReader(image.save(named=False)), buffer_size=_CHUNK)
-    summary = summarize_save(reader)
+    summary = summarize_save(imagefs.saved(client, ref))
     for layer in summary.layers:
         cache[layer.diff_id] = layer
     if use_cache:
@@ -277,3 +257,46 @@ def layer_sizes(client, ref: str, use_cache: bool = True) -> list[LayerSize]:
 def gzip_size_of(data: bytes, level: int = GZIP_LEVEL) -> int:
     """gzip size of a byte string (handy in tests and small examples)."""
     return len(gzip.compress(data, compresslevel=level, mtime=0))
+
+
+def measure(client, ref: str) -> dict:
+    """The size row of one local image: both sizes defined above, the layer count, and the
+    engine's own figure beside them (``docker image inspect --format '{{.Size}}'``)."""
+    image = client.images.get(ref)
+    layers = layer_sizes(client, ref)
+    return {
+        "image": ref,
+        "image_id": image.id,
+        "image_set": image.labels.get("sizedrop.image-set", ""),
+        "uncompressed_mb": round(sum(x.size for x in layers) / MB, 2),
+        "compressed_mb": round(sum(x.gzip_size for x in layers) / MB, 2),
+        "engine_mb": round(image.attrs.get("Size", 0) / MB, 2),
+        "layers": len(layers),
+    }
+
+
+COLUMNS = ["language", "variant", "uncompressed_mb", "compressed_mb", "layers",
+           "drop_pct", "compressed_drop_pct", "engine_mb", "answered", "image",
+           "image_set", "engine_version", "storage_driver", "architecture", "date", "source"]
+
+
+def add_drops(df, baseline=None):
+    """Drop against the same language's single-stage image, in percent (positive = smaller).
+    ``baseline`` holds the single-stage rows when ``df`` itself does not (a table of only the
+    distroless images still gets its drops); a language with no baseline gets NaN."""
+    import pandas as pd
+
+    df = df.copy()
+    base_rows = df if baseline is None else pd.concat([baseline, df])
+    for col, out in (("uncompressed_mb", "drop_pct"), ("compressed_mb", "compressed_drop_pct")):
+        single = base_rows[base_rows["variant"] == "single-stage"] \
+            .drop_duplicates("language").set_index("language")[col]
+        base = df["language"].map(single)
+        df[out] = ((1 - df[col] / base) * 100).round(1)
+    return df
+
+
+def tidy(df, baseline=None):
+    """A size table in the lab's column order, with the drops."""
+    df = add_drops(df, baseline)
+    return df[[c for c in COLUMNS if c in df.columns]].reset_index(drop=True)

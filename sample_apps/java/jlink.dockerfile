@@ -1,43 +1,62 @@
-# Size Drop, Java, jlink: a Java runtime cut down to the two modules the app uses.
-# `jdeps --print-module-deps app.jar` answers "java.base,jdk.httpserver"; jlink builds a
-# runtime with just those, instead of the ~70 modules of a full JRE. It runs on distroless
-# java-base: glibc, zlib and friends for the JVM's native code, but no Java of its own.
+# Size Drop, Java, jlink: a Java runtime cut down to the modules the app uses.
+# `jdeps --print-module-deps app.jar` lists the modules the jar's classes refer to; jlink
+# builds a runtime with just those, instead of the ~70 modules of a full JRE. It runs on
+# distroless java-base: glibc, zlib and friends for the JVM's native code, but no Java.
+#
+#   docker build -f jlink.dockerfile -t java-app:jlink .
 
 ARG JDK_IMAGE=eclipse-temurin:21-jdk
 ARG DISTROLESS_JAVA_BASE_IMAGE=gcr.io/distroless/java-base-debian13:nonroot
 
-# build: compiles the service, compiles and runs its tests, packages app.jar.
+# build: compiles the service, packages app.jar and asks jdeps which modules it needs.
 FROM ${JDK_IMAGE} AS build
 WORKDIR /src
-
-# Main sources first: editing only a test then reuses the cached compile of the main code.
 COPY src/main/java ./src/main/java
+# Reproducible jar entries: every entry gets the same timestamp (SOURCE_DATE_EPOCH, in
+# seconds since 1970), instead of the time of the build, so the same source gives the
+# same jar bytes.
+ARG SOURCE_DATE_EPOCH=1767225600
 RUN find src/main/java -name '*.java' > main-sources.txt \
- && javac --release 21 -d /src/classes @main-sources.txt
+ && javac --release 21 -d /src/classes @main-sources.txt \
+ && mkdir -p /app \
+ && jar --create --file /app/app.jar --main-class sizedrop.App \
+      --date="$(date -u -d "@${SOURCE_DATE_EPOCH}" +%Y-%m-%dT%H:%M:%SZ)" -C /src/classes . \
+ && jdeps --print-module-deps --ignore-missing-deps /app/app.jar > /app/modules.txt \
+ && cat /app/modules.txt
 
-# The tests run during the build: if one fails, `java` exits non-zero, this RUN fails,
-# and so does `docker build`. They live in this stage, not in a separate one, because a
-# stage that nothing copies from may be skipped by BuildKit; here the runtime stage copies
-# app.jar from this stage, so the tests can never be skipped. The jar is packaged only
-# after they passed, in the same step.
+# test: compiles the unit tests against the classes above and runs them. If one fails,
+# `java` exits non-zero, this RUN fails, and so does `docker build`. The runtime stage copies
+# app.jar FROM THIS STAGE, so no image exists without passing tests; `--target test` runs
+# only build and test (BuildKit builds just the stages the target needs). Editing only a
+# test re-runs this stage and reuses the cached compile of the main code.
+FROM build AS test
 COPY src/test/java ./src/test/java
 RUN find src/test/java -name '*.java' > test-sources.txt \
  && javac --release 21 -cp /src/classes -d /src/test-classes @test-sources.txt \
- && java -cp /src/classes:/src/test-classes sizedrop.TestMain \
- && mkdir -p /app \
- && jar --create --file /app/app.jar --main-class sizedrop.App -C /src/classes .
+ && java -cp /src/classes:/src/test-classes sizedrop.TestMain
 
-# jre: links a minimal Java runtime from the JDK's jmods into /opt/jre.
-FROM build AS jre
+# jre: links a minimal Java runtime from the JDK's jmods into /opt/jre. It starts from the
+# JDK image, not from build, and takes only the module list: after a source edit that needs
+# no new module, modules.txt has the same bytes, this COPY and the jlink below come from the
+# cache, and only the jar is rebuilt.
+# jdeps reads the classes' references; it cannot see modules loaded by name at run time
+# (reflection, ServiceLoader providers such as jdk.crypto.ec for elliptic-curve TLS, or
+# jdk.localedata). Name those in EXTRA_MODULES (comma-separated) and test the image for real.
+FROM ${JDK_IMAGE} AS jre
+COPY --from=build /app/modules.txt /tmp/modules.txt
+ARG EXTRA_MODULES=""
 # --strip-java-debug-attributes drops line numbers and local-variable tables from the
-# classes. (The broader --strip-debug also strips native libraries and needs objcopy,
-# which a JDK image does not ship; the JDK's native libraries come stripped anyway.)
-# --no-man-pages and --no-header-files drop files nobody reads in a container, and
-# --compress=zip-6 zips the classes inside the runtime's lib/modules file (the JDK 21
-# spelling; older JDKs wrote --compress=2). Add a module here if jdeps ever reports one.
-RUN jlink --add-modules java.base,jdk.httpserver \
-      --strip-java-debug-attributes --no-man-pages --no-header-files --compress=zip-6 \
-      --output /opt/jre
+# classes; --no-man-pages and --no-header-files drop files nobody reads in a container.
+# --generate-cds-archive writes a class-data sharing archive of the runtime's own classes
+# (lib/server/classes.jsa), which the JVM maps at start-up instead of parsing those classes
+# again: the full JRE ships one, and without it this runtime starts more slowly.
+# No --compress: zip-compressing lib/modules makes the runtime smaller on disk but the
+# image bigger to download, because a registry gzips the layer and zip-6 bytes no longer
+# compress (benchmarks/report.md measures both).
+RUN jlink --add-modules "$(cat /tmp/modules.txt)${EXTRA_MODULES:+,$EXTRA_MODULES}" \
+      --strip-java-debug-attributes --no-man-pages --no-header-files \
+      --generate-cds-archive --output /opt/jre \
+ && /opt/jre/bin/java --list-modules
 
 # runtime: distroless java-base, the linked runtime and the tested jar.
 FROM ${DISTROLESS_JAVA_BASE_IMAGE} AS runtime
@@ -45,7 +64,7 @@ WORKDIR /app
 # Only the linked runtime and the jar cross over. Both stay owned by root and read-only
 # for everyone else, so the service (uid 65532) can run them but not modify them.
 COPY --from=jre /opt/jre /opt/jre
-COPY --from=build /app/app.jar /app/app.jar
+COPY --from=test /app/app.jar /app/app.jar
 
 # A numeric uid:gid needs no entry in /etc/passwd and lets Kubernetes' runAsNonRoot check
 # that it is not root. 65532 is the "nonroot" user of distroless images (their :nonroot

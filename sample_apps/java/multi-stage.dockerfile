@@ -1,37 +1,44 @@
 # Size Drop, Java, multi-stage: build with the JDK, run on the JRE.
-# The compiler, the sources and the test classes stay behind in the build stage; the
-# runtime image gets a Java runtime and one jar, and runs as an unprivileged user.
+# The compiler, the sources and the test classes stay behind in the build and test stages;
+# the runtime image gets a Java runtime and one jar, and runs as an unprivileged user.
+#
+#   docker build -f multi-stage.dockerfile -t java-app:multi-stage .
+#   docker build -f multi-stage.dockerfile --target test .   # only build and test
 
 ARG JDK_IMAGE=eclipse-temurin:21-jdk
 ARG JRE_IMAGE=eclipse-temurin:21-jre
 
-# build: compiles the service, compiles and runs its tests, packages app.jar.
+# build: compiles the service and packages app.jar; none of this stage ships.
 FROM ${JDK_IMAGE} AS build
 WORKDIR /src
-
-# Main sources first: editing only a test then reuses the cached compile of the main code.
 COPY src/main/java ./src/main/java
+# Reproducible jar entries: every entry gets the same timestamp (SOURCE_DATE_EPOCH, in
+# seconds since 1970), instead of the time of the build, so the same source gives the
+# same jar bytes.
+ARG SOURCE_DATE_EPOCH=1767225600
 RUN find src/main/java -name '*.java' > main-sources.txt \
- && javac --release 21 -d /src/classes @main-sources.txt
+ && javac --release 21 -d /src/classes @main-sources.txt \
+ && mkdir -p /app \
+ && jar --create --file /app/app.jar --main-class sizedrop.App \
+      --date="$(date -u -d "@${SOURCE_DATE_EPOCH}" +%Y-%m-%dT%H:%M:%SZ)" -C /src/classes .
 
-# The tests run during the build: if one fails, `java` exits non-zero, this RUN fails,
-# and so does `docker build`. They live in this stage, not in a separate one, because a
-# stage that nothing copies from may be skipped by BuildKit; here the runtime stage copies
-# app.jar from this stage, so the tests can never be skipped. The jar is packaged only
-# after they passed, in the same step.
+# test: compiles the unit tests against the classes above and runs them. If one fails,
+# `java` exits non-zero, this RUN fails, and so does `docker build`. The runtime stage copies
+# app.jar FROM THIS STAGE, so no image exists without passing tests; `--target test` runs
+# only build and test (BuildKit builds just the stages the target needs). Editing only a
+# test re-runs this stage and reuses the cached compile of the main code.
+FROM build AS test
 COPY src/test/java ./src/test/java
 RUN find src/test/java -name '*.java' > test-sources.txt \
  && javac --release 21 -cp /src/classes -d /src/test-classes @test-sources.txt \
- && java -cp /src/classes:/src/test-classes sizedrop.TestMain \
- && mkdir -p /app \
- && jar --create --file /app/app.jar --main-class sizedrop.App -C /src/classes .
+ && java -cp /src/classes:/src/test-classes sizedrop.TestMain
 
 # runtime: the JRE image plus the tested jar, nothing else.
 FROM ${JRE_IMAGE} AS runtime
 WORKDIR /app
 # Only the jar crosses over. It stays owned by root and read-only for everyone else, so
 # the service (uid 65532) can run it but not modify it.
-COPY --from=build /app/app.jar /app/app.jar
+COPY --from=test /app/app.jar /app/app.jar
 
 # A numeric uid:gid needs no entry in /etc/passwd and lets Kubernetes' runAsNonRoot check
 # that it is not root. 65532 is the "nonroot" user of distroless images (their :nonroot

@@ -1,6 +1,7 @@
 # Size Drop, Python, variant 3 of 3: the distroless image.
 # The runtime is gcr.io/distroless/python3: a Python interpreter and its libraries, with no
-# shell, no package manager, no pip. The virtual environment is built elsewhere and copied in.
+# shell, no package manager, no pip. (Distroless images are built from Debian packages, not
+# from Alpine.) The virtual environment is built elsewhere and copied in.
 #
 # THE PITFALL this file avoids: distroless python3 runs Debian's own /usr/bin/python3.13,
 # while the official python:3.13 images bring their own build in /usr/local/bin. A venv's
@@ -11,11 +12,11 @@
 # the same minor version and ABI (cp313) as the runtime, so the venv and any compiled wheels
 # in it (markupsafe) fit.
 #
-# Build from this folder:  docker build -f distroless.dockerfile -t size-drop/python:distroless .
+#   docker build -f distroless.dockerfile -t python-app:distroless .
 ARG DEBIAN_IMAGE=debian:trixie-slim
 ARG DISTROLESS_PYTHON_IMAGE=gcr.io/distroless/python3-debian13:nonroot
 
-# build: Debian's python3 creates /opt/venv, installs the dependencies and runs the tests.
+# build: Debian's python3 creates /opt/venv and installs the dependencies next to the app.
 FROM ${DEBIAN_IMAGE} AS build
 
 # python3-venv brings ensurepip, so the venv gets its own pip. No compiler is installed: every
@@ -38,19 +39,25 @@ WORKDIR /app
 
 # Dependencies before the source: this layer and the pip install below are rebuilt only
 # when requirements.txt (or the wheels) change, not on every edit of the application code.
+# pip's download cache is a cache mount (kept between builds, never in a layer); pip itself
+# is removed from the venv once it has installed everything: no package manager ships.
 COPY requirements.txt ./
 COPY wheels/ /wheels/
-RUN python3 -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt
+RUN --mount=type=cache,target=/root/.cache/pip \
+    python3 -m venv /opt/venv \
+ && /opt/venv/bin/pip install -r requirements.txt \
+ && /opt/venv/bin/python -m pip uninstall --yes --quiet pip
 
-# The source and its tests, run by the same interpreter the runtime will use.
+# The source (a separate layer, so editing it reuses everything above).
 COPY gunicorn.conf.py ./
 COPY sizedrop_app/ ./sizedrop_app/
+
+# test: the unit tests, run by the interpreter the runtime uses, on exactly the files that
+# ship. The runtime stage copies FROM THIS STAGE, so no image exists without passing tests;
+# `--target test` runs only build and test (BuildKit builds just the stages it needs).
+FROM build AS test
 COPY tests/ ./tests/
-# Run the tests; once they pass, pip has done its job. Removing it from the venv keeps a package
-# manager (and 12 MB) out of the runtime image, which only copies /opt/venv.
-RUN /opt/venv/bin/python -m unittest discover -s tests \
- && /opt/venv/bin/python -m pip uninstall --yes --quiet pip
+RUN /opt/venv/bin/python -m unittest discover -s tests
 
 # runtime: distroless python3 plus the tested virtual environment and application.
 FROM ${DISTROLESS_PYTHON_IMAGE} AS runtime
@@ -60,9 +67,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-COPY --from=build /opt/venv /opt/venv
-COPY --from=build /app/gunicorn.conf.py ./
-COPY --from=build /app/sizedrop_app/ ./sizedrop_app/
+COPY --from=test /opt/venv /opt/venv
+COPY --from=test /app/gunicorn.conf.py ./
+COPY --from=test /app/sizedrop_app/ ./sizedrop_app/
 
 # The :nonroot tag already runs as 65532; saying so keeps the file honest on any base.
 USER 65532:65532

@@ -1,14 +1,16 @@
 # Size Drop, Python, variant 2 of 3: the multi-stage image.
 # The build stage has the full python:3.13 image (compilers, headers, pip) to install the
-# dependencies into a virtual environment and run the tests. The runtime stage starts again
-# from python:3.13-slim, which has the same interpreter at the same path, and copies in only
-# the virtual environment and the application. It runs as an unprivileged user.
+# dependencies into a virtual environment; the test stage runs the unit tests; the runtime
+# stage starts again from python:3.13-slim, which has the same interpreter at the same path,
+# and copies in only the virtual environment and the application. It runs as an
+# unprivileged user.
 #
-# Build from this folder:  docker build -f multi-stage.dockerfile -t size-drop/python:multi-stage .
+#   docker build -f multi-stage.dockerfile -t python-app:multi-stage .
+#   docker build -f multi-stage.dockerfile --target test .   # only build and test
 ARG PYTHON_IMAGE=python:3.13-trixie
 ARG PYTHON_SLIM_IMAGE=python:3.13-slim-trixie
 
-# build: install the pinned dependencies into /opt/venv and run the unit tests.
+# build: install the pinned dependencies into /opt/venv, next to the application.
 FROM ${PYTHON_IMAGE} AS build
 
 # Offline builds only (see wheels/README.md): --build-arg PIP_NO_INDEX=1 and
@@ -26,19 +28,26 @@ WORKDIR /app
 
 # Dependencies before the source: this layer and the pip install below are rebuilt only
 # when requirements.txt (or the wheels) change, not on every edit of the application code.
+# pip's download cache is a cache mount: kept by BuildKit between builds on this machine,
+# never part of a layer. Once the dependencies are in, pip has done its job: removing it
+# from the venv keeps a package manager (and 12 MB) out of the runtime image.
 COPY requirements.txt ./
 COPY wheels/ /wheels/
-RUN python -m venv /opt/venv \
- && pip install --no-cache-dir -r requirements.txt
+RUN --mount=type=cache,target=/root/.cache/pip \
+    python -m venv /opt/venv \
+ && pip install -r requirements.txt \
+ && python -m pip uninstall --yes --quiet pip
 
-# The source and its tests; a failing test stops the build here, so no image is produced.
+# The source (a separate layer, so editing it reuses everything above).
 COPY gunicorn.conf.py ./
 COPY sizedrop_app/ ./sizedrop_app/
+
+# test: the unit tests, run by the interpreter the runtime uses, on exactly the files that
+# ship. The runtime stage copies FROM THIS STAGE, so no image exists without passing tests;
+# `--target test` runs only build and test (BuildKit builds just the stages it needs).
+FROM build AS test
 COPY tests/ ./tests/
-# Run the tests; once they pass, pip has done its job. Removing it from the venv keeps a package
-# manager (and 12 MB) out of the runtime image, which only copies /opt/venv.
-RUN python -m unittest discover -s tests \
- && /opt/venv/bin/python -m pip uninstall --yes --quiet pip
+RUN python -m unittest discover -s tests
 
 # runtime: the slim interpreter plus the tested virtual environment and application.
 FROM ${PYTHON_SLIM_IMAGE} AS runtime
@@ -51,10 +60,10 @@ WORKDIR /app
 
 # The venv's python is a symlink to the interpreter it was created with (/usr/local/bin in
 # the official images); the slim image has that interpreter at the same path, so it works.
-# The application comes from the build stage too: exactly the files the tests ran against.
-COPY --from=build /opt/venv /opt/venv
-COPY --from=build /app/gunicorn.conf.py ./
-COPY --from=build /app/sizedrop_app/ ./sizedrop_app/
+# The application comes from the test stage: exactly the files the tests ran against.
+COPY --from=test /opt/venv /opt/venv
+COPY --from=test /app/gunicorn.conf.py ./
+COPY --from=test /app/sizedrop_app/ ./sizedrop_app/
 
 # 65532 is the "nonroot" user of the distroless images; no name is needed to run as it.
 USER 65532:65532

@@ -1,0 +1,682 @@
+"""Hands-on exercises: a work folder of your own, the command that builds it, and a check that
+measures YOUR image and names what is wrong in one line, with the next step.
+
+* ``workspace(id)`` is ``work/<id>/`` at the top of the repository (``LESSONS_WORK`` moves it):
+  a copy of the sample app plus the exercise's starting files, never the sample itself. It
+  survives a kernel restart; ``reset()`` restores the starting point.
+* ``check(id, source)`` builds the folder with the command the notebook shows (the cache makes
+  that quick when you have just built it), then measures the image: does it build, answer the
+  contract under the lab's safe defaults, run as non-root, lack a shell, stay under a size,
+  waste no bytes, reuse the cache, report healthy... whatever the exercise is about.
+* Replay (no engine): nothing of yours is built or judged; the check shows the recorded check
+  of the reference solution and says so.
+
+Starting points, reference solutions and a typical mistake for each exercise live in
+``notebooks/exercises/<id>/{start,solution,mistake}/``; the challenge of notebook 07 uses
+``notebooks/challenge/``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tarfile
+import gzip
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import build as B
+from . import catalog, engine, imagesets, inventory
+from . import labels as L
+from . import run as R
+from . import sizes as Z
+from .errors import BuildFailed, LabError, NeverHealthy
+
+EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
+CHALLENGE_DIR = catalog.REPO_ROOT / "notebooks" / "challenge"
+PIP_ARGS = ("PIP_NO_INDEX", "PIP_FIND_LINKS")
+
+
+def work_root() -> Path:
+    return Path(os.environ.get("LESSONS_WORK") or catalog.REPO_ROOT / "work")
+
+
+# ----------------------------------------------------------------------------- exercises
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    notebook: str
+    title: str
+    app: str | None                 # the sample app copied into the folder (a language)
+    dockerignore: bool = True       # copy the sample's .dockerignore too
+    generate: str = ""              # extra files made when the folder is prepared
+    start_file: Path | None = None  # the starting Dockerfile when not in start/
+    solution_file: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        return EXERCISES_DIR / self.id
+
+    def files(self, which: str) -> Path:
+        """The folder of ``start``, ``solution`` or ``mistake`` files."""
+        return self.folder / which
+
+
+def _challenge(language: str) -> Exercise:
+    return Exercise(f"07-challenge-{language}", "07-workshop-challenge",
+                    f"slim the fat {language} Dockerfile below the target", language,
+                    start_file=CHALLENGE_DIR / f"{language}.dockerfile",
+                    solution_file=CHALLENGE_DIR / "solutions" / f"{language}.dockerfile")
+
+
+EXERCISES: dict[str, Exercise] = {e.id: e for e in [
+    Exercise("01-dockerignore", "01-single-stage",
+             "keep the build context (and the image) free of what the build does not need",
+             "go", dockerignore=False, generate="junk"),
+    Exercise("02-layer-order", "02-multi-stage",
+             "reorder the Dockerfile so a source-only change reuses the dependency layer",
+             "python"),
+    Exercise("03-distroless-health", "03-distroless",
+             "move the image to distroless and keep its health check working", "go"),
+    Exercise("04-strip-binary", "04-the-size-drop",
+             "drop the symbol table and debug information from the Go binary", "go"),
+    Exercise("05-wasted-bytes", "05-inside-the-image",
+             "ship the unpacked files without the archive's bytes", None, generate="assets"),
+    Exercise("06-scratch", "06-going-further",
+             "write the scratch variant, with what distroless/static used to give", "go"),
+    _challenge("go"), _challenge("java"), _challenge("python"),
+]}
+
+
+def get(exercise_id: str) -> Exercise:
+    try:
+        return EXERCISES[exercise_id]
+    except KeyError:
+        raise LabError(f"no exercise called {exercise_id!r}",
+                       "one of: " + ", ".join(EXERCISES)) from None
+
+
+# ----------------------------------------------------------------------------- work folders
+
+
+class Workspace:
+    """``work/<id>/``: your copy to edit, build and check."""
+
+    def __init__(self, exercise: Exercise, root: Path | None = None):
+        self.exercise = exercise
+        self.path = Path(root or work_root()) / exercise.id
+
+    @property
+    def dockerfile(self) -> Path:
+        return self.path / "Dockerfile"
+
+    @property
+    def tag(self) -> str:
+        return f"sizedrop.invalid/work:{self.exercise.id}"
+
+    def prepare(self) -> "Workspace":
+        """Create the folder with the starting point, unless it exists (your edits stay)."""
+        if not self.dockerfile.exists():
+            self.reset()
+        return self
+
+    def reset(self) -> "Workspace":
+        """Back to the starting point (your edits in this folder are replaced)."""
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
+        ex = self.exercise
+        if ex.app:
+            src = catalog.SAMPLE_APPS / ex.app
+            ignore = shutil.ignore_patterns("*.dockerfile", "__pycache__", "*.pyc",
+                                            *([] if ex.dockerignore else [".dockerignore"]))
+            shutil.copytree(src, self.path, ignore=ignore, dirs_exist_ok=True)
+        if ex.start_file:
+            shutil.copy(ex.start_file, self.dockerfile)
+        else:
+            self.apply(ex.files("start"))
+        if ex.generate:
+            GENERATORS[ex.generate](self.path)
+        return self
+
+    def apply(self, folder: Path) -> "Workspace":
+        """Copy every file of ``folder`` over the work folder (a solution, or a mistake)."""
+        folder = Path(folder)
+        if folder.is_file():
+            shutil.copy(folder, self.dockerfile)
+            return self
+        for f in folder.rglob("*"):
+            if f.is_file():
+                target = self.path / f.relative_to(folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(f, target)
+        return self
+
+    def solution(self) -> Path:
+        return self.exercise.solution_file or self.exercise.files("solution")
+
+    def build_args(self) -> list[str]:
+        """The build args the command passes, by name only: their values come from the
+        environment ``Lab.start`` set (the local lookalikes' names, pip's offline settings),
+        and a name that is unset there is left out, so the Dockerfile's default applies. The
+        command is therefore the same text on every machine."""
+        declared = imagesets.declared_args(self.dockerfile)
+        names = [b.arg for b in imagesets.BASE_IMAGES if b.arg in declared]
+        names += [n for n in PIP_ARGS if n in declared]
+        return names
+
+    def command(self, progress: bool = False, cwd: Path | None = None) -> list[str]:
+        """``docker build`` for this folder, as you type it (paths relative to ``cwd``)."""
+        argv = ["docker", "build"] + (["--progress=plain"] if progress else [])
+        for name in self.build_args():
+            argv += ["--build-arg", name]
+        argv += ["--label", f"{L.MANAGED}=true", "-t", self.tag,
+                 B._shown_path(self.path, Path(cwd or os.getcwd()))]
+        return argv
+
+    def describe(self, image_set: str = "") -> None:
+        import shlex
+        rel = B._shown_path(self.path, Path(os.getcwd()))
+        print(f"Your work folder: {rel}/ (a copy; the sample is never touched).")
+        print(f"Edit {rel}/Dockerfile" + (" and add files there" if self.exercise.id ==
+                                          "01-dockerignore" else "")
+              + "; `lab.workspace(..., reset=True)` restores the starting point.")
+        print("Build it with:\n  " + shlex.join(self.command()))
+
+    def sync_wheels(self) -> None:
+        """Copy the host-downloaded Python wheels in, when the lab has some (offline pip)."""
+        src = catalog.SAMPLE_APPS / "python" / "wheels"
+        dst = self.path / "wheels"
+        if self.exercise.app == "python" and src.is_dir():
+            dst.mkdir(exist_ok=True)
+            for f in src.glob("*.whl"):
+                if not (dst / f.name).exists():
+                    shutil.copy(f, dst / f.name)
+
+
+def workspace(exercise_id: str, root: Path | None = None) -> Workspace:
+    return Workspace(get(exercise_id), root)
+
+
+def _random_bytes(seed: str, n: int) -> bytes:
+    return random.Random(seed).randbytes(n)
+
+
+def _junk(path: Path) -> None:
+    """What often sits next to a Dockerfile: a recording, an old local build, git objects."""
+    for rel, mb in (("notes/lecture-recording.wav", 20), ("local-build/server", 9),
+                    (".git/objects/pack/pack-0a1b2c.pack", 5)):
+        f = path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(_random_bytes(rel, mb * 1_000_000))
+    (path / "notes" / "todo.md").write_text("- ask about the cache\n")
+
+
+ASSET_BYTES = 6_000_000
+
+
+def _assets(path: Path) -> None:
+    """assets.tar.gz: a 6 MB data file (random, so gzip cannot shrink it) and a README."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in (("maps.bin", _random_bytes("maps", ASSET_BYTES)),
+                           ("README.txt", b"Map tiles for the demo.\n")):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), 1767225600, 0o644
+            tar.addfile(info, io.BytesIO(data))
+    (path / "assets.tar.gz").write_bytes(gzip.compress(buf.getvalue(), mtime=0))
+
+
+GENERATORS: dict[str, Callable[[Path], None]] = {"junk": _junk, "assets": _assets}
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass
+class Result:
+    exercise: str
+    items: list[tuple[str, bool, str]] = field(default_factory=list)
+    reason: str = ""        # the first thing that is wrong, in one line
+    next_step: str = ""
+    command: str = ""       # the build command the check ran
+    figures: dict = field(default_factory=dict)
+    source: str = "live"
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.items) and all(ok for _, ok, _ in self.items)
+
+    def add(self, name: str, ok: bool, detail: str, reason: str = "", next_step: str = ""):
+        self.items.append((name, ok, detail))
+        if not ok and not self.reason:
+            self.reason, self.next_step = reason or f"{name}: {detail}", next_step
+        return ok
+
+    def headline(self) -> str:
+        if self.passed:
+            return f"PASS: {self.exercise}"
+        return f"FAIL: {self.reason}" + (f"\n  next step: {self.next_step}"
+                                         if self.next_step else "")
+
+    def report(self) -> str:
+        lines = [self.headline()]
+        if self.command:
+            lines.append(f"  built with: {self.command}")
+        for name, ok, detail in self.items:
+            lines.append(f"  [{'x' if ok else ' '}] {name}: {detail}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<check {self.exercise}: {'PASS' if self.passed else 'FAIL'}>"
+
+
+# ----------------------------------------------------------------------------- checking
+
+
+def check(exercise_id: str, source, root: Path | None = None, quiet: bool = False) -> Result:
+    """Build the work folder with the command shown, measure the image, print the verdict."""
+    ex = get(exercise_id)
+    if not source.live:
+        res = recorded_check(exercise_id, source)
+        if not quiet:
+            print(f"[replay: no engine here, so nothing of yours is built or judged. This is "
+                  f"the check of the REFERENCE SOLUTION, {source.label()}:]")
+            print(res.report())
+        return res
+    ws = Workspace(ex, root).prepare()
+    res = Result(ex.id)
+    try:
+        CHECKS[_kind(ex.id)](source, ws, res)
+    except LabError as err:
+        res.add("check ran", False, err.message, err.message, err.hint)
+    if not quiet:
+        print(res.report())
+    return res
+
+
+def _kind(exercise_id: str) -> str:
+    return "07-challenge" if exercise_id.startswith("07-challenge") else exercise_id
+
+
+def recorded_check(exercise_id: str, source, which: str = "solution") -> Result:
+    df = source.checks(exercise_id)
+    df = df[df["which"] == which]
+    res = Result(exercise_id, source=source.label())
+    for _, r in df.iterrows():
+        res.items.append((r["item"], bool(r["ok"]), str(r["detail"])))
+    if len(df):
+        res.reason, res.next_step = str(df.iloc[0]["reason"] or ""), str(
+            df.iloc[0]["next_step"] or "")
+        res.command = str(df.iloc[0]["command"] or "")
+    if not res.items:
+        res.add("recorded", False, "this check was not recorded",
+                "the recorded run has no check of this exercise",
+                "re-record with python -m lessons record")
+    return res
+
+
+def _build(source, ws: Workspace, res: Result, name: str = "builds") -> B.BuildResult | None:
+    import shlex
+    ws.sync_wheels()
+    argv = ws.command(progress=True)
+    res.command = shlex.join(argv)
+    print("$ " + res.command, flush=True)
+    try:
+        built = B.run_build(source.client, argv, ws.dockerfile, ws.tag)
+    except BuildFailed as err:
+        res.add(name, False, err.message + "\n" + err.details,
+                f"it does not build: {err.message}", err.hint)
+        return None
+    res.add(name, True, f"in {built.seconds:.1f} s, {built.cached_steps} of "
+            f"{len(built.steps)} steps from the cache")
+    return built
+
+
+def _answers(source, ws: Workspace, res: Result, language: str) -> bool:
+    """Run the image the lab's safe way (read-only, no capabilities, 127.0.0.1) and ask it."""
+    try:
+        with R.running(source.client, ws.tag, purpose="check", timeout=30) as app:
+            health = app.get("/healthz")
+            root = app.get("/")
+            try:
+                lang = root.json().get("language")
+            except ValueError:
+                lang = None
+            ok = health.status == 200 and root.status == 200 and lang == language
+            return res.add("answers", ok,
+                           f"/healthz {health.status}, / says language={lang!r}, healthy "
+                           f"after {app.healthy_after:.1f} s under the lab's safe defaults",
+                           "it starts but does not answer the contract")
+    except NeverHealthy as err:
+        return res.add("answers", False, err.message + "\n" + err.details,
+                       f"{err.message}: " + _first_line(err.details), err.hint)
+
+
+def _first_line(text: str) -> str:
+    lines = [t.strip() for t in text.splitlines() if t.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+def _non_root(source, ws: Workspace, res: Result) -> bool:
+    user = source.client.images.get(ws.tag).attrs["Config"].get("User") or ""
+    ok = user.split(":")[0].strip() not in ("", "0", "root")
+    return res.add("runs as non-root", ok, f"USER is {user or 'not set (root)'}",
+                   "it runs as root", "add `USER 65532:65532` after the last FROM")
+
+
+def _shells(source, ws: Workspace) -> list[str]:
+    return inventory.of_image(source.client, ws.tag).present(inventory.SHELLS)
+
+
+def health_verdict(client, tag: str, timeout: float = 40.0) -> tuple[str, str]:
+    """Start the image (safe defaults) and wait for the engine's own HEALTHCHECK verdict:
+    ("healthy" | "unhealthy" | "none" | "starting", the last health log output)."""
+    app = R.start(client, tag, purpose="check")
+    try:
+        def verdict():
+            app.container.reload()
+            state = app.container.attrs["State"]
+            health = state.get("Health") or {}
+            if state.get("Status") in ("exited", "dead"):
+                return ("exited", f"exited with code {state.get('ExitCode')}")
+            if not health:
+                return ("none", "")
+            if health.get("Status") in ("healthy", "unhealthy"):
+                log = health.get("Log") or [{}]
+                return (health["Status"], (log[-1].get("Output") or "").strip())
+            return None
+        try:
+            return engine.wait_until(verdict, timeout, 0.5, "a health verdict")
+        except TimeoutError:
+            return ("starting", f"no verdict within {timeout:.0f} s")
+    finally:
+        R.remove(app)
+
+
+def _health(source, ws: Workspace, res: Result) -> bool:
+    status, output = health_verdict(source.client, ws.tag)
+    hint = ""
+    if status == "unhealthy" and ("/bin/sh" in output or "no such file" in output):
+        hint = ('the HEALTHCHECK is in shell form, which the engine runs with /bin/sh -c, and '
+                'this image has no shell: write it in exec form, '
+                'HEALTHCHECK CMD ["/app/server", "-healthcheck"]')
+    elif status == "none":
+        hint = "add a HEALTHCHECK in exec form"
+    return res.add("engine says healthy", status == "healthy",
+                   f"{status}" + (f"; last health check output: {output[:300]}" if output
+                                  else ""),
+                   f"the engine says the container is {status}"
+                   + (f": {output.splitlines()[0][:160]}" if output else ""), hint)
+
+
+def _layer_ids(client, ref: str) -> list[str]:
+    return client.images.get(ref).attrs.get("RootFS", {}).get("Layers", [])
+
+
+def _base_layers(client, ref: str) -> tuple[str, int]:
+    """Which of the lab's base images ``ref`` starts from (the longest one whose layers are
+    the first layers of ``ref``), and how many layers that base has."""
+    from docker.errors import ImageNotFound
+
+    mine = _layer_ids(client, ref)
+    best = ("scratch", 0)
+    for b in imagesets.BASE_IMAGES:
+        for name in (b.local, b.official):
+            try:
+                theirs = _layer_ids(client, name)
+            except ImageNotFound:
+                continue
+            if theirs and mine[:len(theirs)] == theirs and len(theirs) > best[1]:
+                best = (name, len(theirs))
+    return best
+
+
+# ----------------------------------------------------------------------------- the checks
+
+
+def _check_dockerignore(source, ws: Workspace, res: Result) -> None:
+    built = _build(source, ws, res)
+    if not built:
+        return
+    sent = B.context_bytes(built.log)
+    res.figures["context_bytes"] = sent
+    big = _biggest_sent(ws.path)
+    ok = sent is not None and sent <= 1_000_000
+    res.add("small build context", ok,
+            f"{(sent or 0) / 1e6:.2f} MB sent to the engine"
+            + ("" if ok else "; biggest files sent: " + ", ".join(
+                f"{p} ({n / 1e6:.1f} MB)" for p, n in big[:3])),
+            f"the build context is still {(sent or 0) / 1e6:.1f} MB: "
+            + ", ".join(f"{p} ({n / 1e6:.1f} MB)" for p, n in big[:2]) + " go to the engine",
+            "add a .dockerignore in the work folder; an allow-list is safest: `*`, then "
+            "`!go.mod` and `!**/*.go`")
+    inv = inventory.of_image(source.client, ws.tag)
+    junk = sorted({p.split("/")[1] for p in inv.paths if p.startswith("src/")
+                   and p.split("/")[1] in ("notes", "local-build", ".git")})
+    res.add("no junk in the image", not junk,
+            "none" if not junk else "/src/" + ", /src/".join(junk) + " are in the image",
+            f"{', '.join(junk)} were copied into the image by `COPY . .`",
+            "ignore them in .dockerignore")
+    _answers(source, ws, res, "go")
+
+
+def _biggest_sent(folder: Path) -> list[tuple[str, int]]:
+    """The files `docker build` sends from ``folder`` (its .dockerignore applied), biggest
+    first. docker-py applies the same rules as the CLI."""
+    from docker.utils.build import exclude_paths
+
+    rules = []
+    ignore = folder / ".dockerignore"
+    if ignore.exists():
+        rules = [x.strip() for x in ignore.read_text().splitlines()
+                 if x.strip() and not x.strip().startswith("#")]
+    sent = [p for p in exclude_paths(str(folder), rules, dockerfile="Dockerfile")
+            if (folder / p).is_file()]
+    return sorted(((p, (folder / p).stat().st_size) for p in sent), key=lambda x: -x[1])
+
+
+def _check_layer_order(source, ws: Workspace, res: Result) -> None:
+    if not _build(source, ws, res):
+        return
+    _answers(source, ws, res, "python")
+    app = ws.path / "sizedrop_app" / "app.py"
+    original = app.read_bytes()
+    try:
+        app.write_bytes(original + b"\n# a one-line change, made by the check\n")
+        print(f"$ echo '# a one-line change' >> {app.relative_to(ws.path.parent)}")
+        rebuilt = _build(source, ws, res, "rebuilds after a source-only change")
+    finally:
+        app.write_bytes(original)
+    if not rebuilt:
+        return
+    pip = [s for s in rebuilt.steps if "pip install" in s.instruction]
+    if not pip:
+        res.add("dependency layer reused", False, "no RUN with `pip install` found",
+                "there is no `pip install` step", "keep the RUN that installs the "
+                "requirements")
+        return
+    step = pip[0]
+    where = f"[{step.stage} {step.index}] (Dockerfile line {step.line})"
+    res.add("dependency layer reused", step.cached,
+            f"{where} came from the cache" if step.cached else
+            f"{where} ran again ({step.seconds:.1f} s)",
+            f"pip install ran again after a source-only change ({where})",
+            "COPY requirements.txt (and wheels/) alone, install, and only then COPY the "
+            "source: a COPY whose files changed invalidates every step after it")
+
+
+def _check_distroless_health(source, ws: Workspace, res: Result) -> None:
+    if not _build(source, ws, res):
+        return
+    shells = _shells(source, ws)
+    res.add("no shell in the image", not shells,
+            "none" if not shells else ", ".join(shells),
+            f"the final image still has a shell ({', '.join(shells)}): it is not distroless",
+            "start the runtime stage FROM ${DISTROLESS_STATIC_IMAGE}")
+    _non_root(source, ws, res)
+    _answers(source, ws, res, "go")
+    _health(source, ws, res)
+
+
+def _check_strip(source, ws: Workspace, res: Result) -> None:
+    if not _build(source, ws, res):
+        return
+    data = inventory.file_bytes(source.client, ws.tag, "/app/server")
+    if data is None:
+        res.add("binary found", False, "no /app/server in the image",
+                "there is no /app/server in the image", "keep the COPY of the binary")
+        return
+    info = inventory.elf_info(data) or {"sections": []}
+    res.figures["binary_bytes"] = len(data)
+    symtab = ".symtab" in info["sections"]
+    debug = [s for s in info["sections"] if s.startswith((".debug_", ".zdebug_"))]
+    what = ", ".join(([".symtab"] if symtab else []) + debug[:4])
+    res.add("stripped binary", not symtab and not debug,
+            f"{len(data) / 1e6:.2f} MB" + (f"; still has {what}" if what else
+                                            ", no symbol table, no DWARF"),
+            f"the binary ({len(data) / 1e6:.1f} MB) still carries {what}",
+            'build with -ldflags="-s -w" (-s drops the symbol table, -w the DWARF debug '
+            "information)")
+    _answers(source, ws, res, "go")
+
+
+def _check_waste(source, ws: Workspace, res: Result) -> None:
+    from . import layers
+
+    if not _build(source, ws, res):
+        return
+    data = inventory.file_bytes(source.client, ws.tag, "/opt/assets/maps.bin")
+    res.add("files unpacked", data is not None and len(data) == ASSET_BYTES,
+            "/opt/assets/maps.bin is there" if data is not None else "no /opt/assets/maps.bin",
+            "the unpacked files are not in /opt/assets", "keep unpacking into /opt/assets")
+    base, n_base = _base_layers(source.client, ws.tag)
+    analysed = layers.analyze(source.client, ws.tag)
+    mine = [w for w in analysed.analysis.inefficiencies if min(w.layers) >= n_base]
+    waste = sum(w.cumulative_size for w in mine)
+    res.figures["wasted_bytes"] = waste
+    archive = [i for i, layer in enumerate(analysed.summary.layers)
+               if any(e.path == "tmp/assets.tar.gz" and e.kind == "file"
+                      for e in layer.entries or [])]
+    detail = f"{waste / 1e6:.2f} MB wasted in the layers above {base}"
+    if mine:
+        detail += ": " + ", ".join(f"/{w.path} ({w.cumulative_size / 1e6:.1f} MB, layers "
+                                   f"{', '.join(map(str, w.layers))})" for w in mine[:3])
+    res.add("no wasted bytes in your layers", waste <= 4096, detail,
+            f"/tmp/assets.tar.gz is written by one layer and deleted by a later one: its "
+            f"{waste / 1e6:.1f} MB still ship" if archive else
+            f"{waste / 1e6:.1f} MB are written in one layer and deleted in another",
+            "a file that a layer adds cannot be removed by a later layer, whatever the RUN: "
+            "let the archive never become a layer (`RUN --mount=type=bind,source=assets.tar"
+            ".gz,target=/tmp/assets.tar.gz ...`, or `ADD assets.tar.gz /opt/assets/`)")
+    res.add("archive not shipped", not archive,
+            "in no layer" if not archive else f"in layer {archive[0]}",
+            "the archive is still in a layer", "see above")
+
+
+def _check_scratch(source, ws: Workspace, res: Result) -> None:
+    if not _build(source, ws, res):
+        return
+    client = source.client
+    base, _ = _base_layers(client, ws.tag)
+    res.add("FROM scratch", base == "scratch",
+            "no base image layers" if base == "scratch" else f"starts from {base}",
+            f"the runtime stage still starts from {base}", "use `FROM scratch AS runtime`")
+    data = inventory.file_bytes(client, ws.tag, "/app/server")
+    info = inventory.elf_info(data or b"") or {}
+    res.add("static binary", bool(info.get("static")),
+            "no dynamic loader needed" if info.get("static") else
+            f"asks for {info.get('interpreter') or 'a loader'}",
+            f"the binary is dynamically linked ({info.get('interpreter')}), which scratch "
+            "does not have: it would fail with 'exec /app/server: no such file or directory'",
+            "build with CGO_ENABLED=0")
+    inv = inventory.of_image(client, ws.tag)
+    certs = "etc/ssl/certs/ca-certificates.crt" in inv.paths
+    res.add("CA certificates", certs, "/etc/ssl/certs/ca-certificates.crt"
+            + ("" if certs else " is missing"),
+            "there are no CA certificates: an outbound HTTPS call would fail with "
+            "'x509: certificate signed by unknown authority'",
+            "copy /etc/ssl/certs/ca-certificates.crt from the build stage (the Go image has it)")
+    zones = any(p.startswith("usr/share/zoneinfo/") for p in inv.paths)
+    res.add("time zone data", zones, "/usr/share/zoneinfo" + ("" if zones else " is missing"),
+            "there is no time zone data: time.LoadLocation(\"Europe/Berlin\") would fail",
+            "copy /usr/share/zoneinfo from the build stage")
+    tmp = _tmp_mode(client, ws.tag)
+    res.add("/tmp", tmp == 0o1777, f"mode {oct(tmp) if tmp is not None else 'missing'}",
+            "there is no world-writable /tmp (mode 1777)",
+            "create it in a stage (`install -d -m 1777 /rootfs/tmp`) and copy it over")
+    _non_root(source, ws, res)
+    _answers(source, ws, res, "go")
+
+
+def _tmp_mode(client, ref: str) -> int | None:
+    from . import imagefs
+    with imagefs.exported(client, ref, "check") as fs:
+        for path, member, _ in imagefs.files(fs):
+            if path == "tmp" and member.isdir():
+                return member.mode & 0o7777
+    return None
+
+
+def _check_challenge(source, ws: Workspace, res: Result) -> None:
+    from . import challenge
+
+    language = ws.exercise.app
+    if not _build(source, ws, res):
+        return
+    client = source.client
+    layer_sizes = Z.layer_sizes(client, ws.tag)
+    size = sum(x.size for x in layer_sizes) / Z.MB
+    res.figures["size_mb"] = round(size, 1)
+    _answers(source, ws, res, language)
+    _non_root(source, ws, res)
+    shells = _shells(source, ws)
+    shell_form = challenge.shell_form_commands(client.images.get(ws.tag).attrs["Config"])
+    res.add("no shell-form commands", bool(shells) or not shell_form,
+            "none" if not shell_form else ", ".join(shell_form)
+            + (" (there is a shell, so they run)" if shells else ""),
+            f"{', '.join(shell_form)} in shell form, and the image has no shell to run them",
+            "write them as JSON lists (exec form)")
+    _health(source, ws, res)
+    target = challenge.target_mb(source.sizes(language, challenge.REFERENCE_VARIANT), language)
+    res.figures["target_mb"] = target
+    res.add("small enough", size <= target, f"{size:.1f} MB, target {target:.0f} MB",
+            f"the image is {size:.1f} MB, over the {target:.0f} MB target",
+            challenge.HINTS[language])
+
+
+CHECKS: dict[str, Callable] = {
+    "01-dockerignore": _check_dockerignore,
+    "02-layer-order": _check_layer_order,
+    "03-distroless-health": _check_distroless_health,
+    "04-strip-binary": _check_strip,
+    "05-wasted-bytes": _check_waste,
+    "06-scratch": _check_scratch,
+    "07-challenge": _check_challenge,
+}
+
+
+# ----------------------------------------------------------------------------- simulation
+
+
+def simulate(exercise_id: str, source, which: str, root: Path | None = None,
+             quiet: bool = True) -> Result:
+    """Do the exercise as a learner would: a fresh work folder, the typical ``mistake`` or the
+    reference ``solution`` applied, then the check (the learner-simulation test and
+    ``python -m lessons record`` use this)."""
+    ex = get(exercise_id)
+    ws = Workspace(ex, root).reset()
+    ws.apply(ws.solution() if which == "solution" else ex.files("mistake"))
+    return check(exercise_id, source, root=root, quiet=quiet)
+
+
+def rows(result: Result, which: str) -> list[dict]:
+    """A check as rows of exercises.csv (what replay shows)."""
+    return [{"exercise": result.exercise, "which": which, "item": name, "ok": ok,
+             "detail": detail, "reason": result.reason, "next_step": result.next_step,
+             "command": result.command} for name, ok, detail in result.items]

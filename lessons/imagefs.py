@@ -1,0 +1,112 @@
+"""Reading images: the one way the toolkit reads ``docker save`` and ``docker export`` streams.
+
+* :func:`clean_name` turns a tar member name into the path the lab uses everywhere
+  (``./usr/bin/`` -> ``usr/bin``, ``/etc`` -> ``etc``; ``./.dockerenv`` keeps its dot).
+* :func:`saved` streams ``docker save IMAGE`` (the image's layers and config).
+* :func:`created` / :func:`exported` create a container that is never started (so images with
+  no shell are read like any other) and remove it afterwards; ``exported`` streams its
+  filesystem like ``docker export`` does.
+* :func:`files` walks such a filesystem stream once, leaving out what the engine adds to
+  every container (``.dockerenv``, ``/etc/hosts``... and the ``/dev``, ``/proc``, ``/sys``
+  mount points), which belongs to no image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tarfile
+from typing import BinaryIO, Iterable, Iterator
+
+from . import labels
+
+CHUNK = 1 << 20
+
+# Placeholders the engine adds to every container (and so to every export), not the image's.
+ENGINE_FILES = frozenset({".dockerenv", "etc/hostname", "etc/hosts", "etc/resolv.conf",
+                          "etc/mtab"})
+ENGINE_DIRS = ("dev", "proc", "sys")
+
+
+def clean_name(name: str) -> str:
+    """A tar member name as a path relative to the image's root, without a trailing slash."""
+    if name.startswith("./"):
+        name = name[2:]
+    elif name == ".":
+        name = ""
+    return name.lstrip("/").rstrip("/")
+
+
+def engine_made(path: str) -> bool:
+    """Is ``path`` (cleaned) something the engine adds to every container?"""
+    return path in ENGINE_FILES or path.split("/", 1)[0] in ENGINE_DIRS
+
+
+class ChunkReader(io.RawIOBase):
+    """A file-like view of an iterable of byte chunks (what the SDK's save/export return)."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._it = iter(chunks)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._it)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def stream(chunks: Iterable[bytes]) -> BinaryIO:
+    return io.BufferedReader(ChunkReader(chunks), buffer_size=CHUNK)
+
+
+def saved(client, ref: str) -> BinaryIO:
+    """``docker save ref`` as a stream (read it front to back, once)."""
+    return stream(client.images.get(ref).save(named=False))
+
+
+@contextlib.contextmanager
+def created(client, ref: str, purpose: str = "inspect") -> Iterator[object]:
+    """A labelled container of ``ref`` that is created but never started; removed at the end.
+    The entrypoint is never run, so any image works, shell or not."""
+    container = client.containers.create(ref, entrypoint=["/nonexistent"], command=[],
+                                         labels=labels.container_labels(purpose))
+    try:
+        yield container
+    finally:
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+
+
+@contextlib.contextmanager
+def exported(client, ref: str, purpose: str = "inspect") -> Iterator[BinaryIO]:
+    """The image's whole filesystem as one tar stream (``docker export`` of a created
+    container)."""
+    with created(client, ref, purpose) as container:
+        yield stream(container.export())
+
+
+def counts_as_file(member: tarfile.TarInfo) -> bool:
+    """What the lab counts as a file: regular files and hard links (another name for a
+    file's content); not folders, symbolic links or devices. Same rule in every table."""
+    return member.isfile() or member.islnk()
+
+
+def files(fs: BinaryIO) -> Iterator[tuple[str, tarfile.TarInfo, tarfile.TarFile]]:
+    """``(path, member, tar)`` for every entry of an exported filesystem, in tar order,
+    without the engine's placeholders. Read a member's bytes with ``tar.extractfile(member)``
+    before moving on (the stream is read once)."""
+    with tarfile.open(fileobj=fs, mode="r|") as tar:
+        for member in tar:
+            path = clean_name(member.name)
+            if not path or engine_made(path):
+                continue
+            yield path, member, tar
