@@ -132,7 +132,7 @@ def cli_command(dockerfile: Path, context: Path, tag: str, buildargs: dict | Non
 # ----------------------------------------------------------------------------- plain progress
 
 _HEAD = re.compile(r"^#(\d+) \[([^\]]+)\] (.*)$")
-_STAGE_STEP = re.compile(r"^(\S+) (\d+)/(\d+)$")
+_STAGE_STEP = re.compile(r"^(?:(\S+) )?(\d+)/(\d+)$")   # "build 3/5", or "3/5" (one stage)
 _DONE = re.compile(r"^#(\d+) DONE (\d+(?:\.\d+)?)s$")
 _CACHED = re.compile(r"^#(\d+) CACHED$")
 _ERROR = re.compile(r"^#(\d+) ERROR: (.*)$")
@@ -168,7 +168,10 @@ class PlainProgress:
             sm = _STAGE_STEP.match(name)
             if not sm:
                 return
-            stage, index, count = sm.group(1), int(sm.group(2)), int(sm.group(3))
+            stage, index = sm.group(1), int(sm.group(2))
+            if stage is None:   # a single-stage file: BuildKit prints no stage name
+                stages = df.parse_stages(self.source) if self.source else []
+                stage = stages[-1].name if stages else "stage-0"
             step = Step(len(self.steps) + 1, text.strip(), stage, index)
             ins = df.locate(self.source, stage, index) if self.source else None
             step.line = ins.line if ins else None
@@ -304,6 +307,16 @@ def context_bytes(log: list[str]) -> int | None:
         if m and (m.group(1) is None or m.group(1) == vertex):
             found = int(float(m.group(2)) * units[m.group(3)])
     return found
+
+
+def _in_file_order(steps: list[Step], source: str) -> list[Step]:
+    """Steps sorted as the Dockerfile lists them (BuildKit starts independent ones in any
+    order), renumbered from 1."""
+    order = {s.name: s.index for s in df.parse_stages(source)}
+    ordered = sorted(steps, key=lambda s: (order.get(s.stage, 99), s.index))
+    for number, step in enumerate(ordered, start=1):
+        step.number = number
+    return ordered
 
 
 def _image_id(client, tag: str) -> str:

@@ -354,8 +354,9 @@ def _answers(source, ws: Workspace, res: Result, language: str) -> bool:
                            f"after {app.healthy_after:.1f} s under the lab's safe defaults",
                            "it starts but does not answer the contract")
     except NeverHealthy as err:
-        return res.add("answers", False, err.message + "\n" + err.details,
-                       f"{err.message}: " + _first_line(err.details), err.hint)
+        why = _first_line(err.details).removeprefix("engine: ")
+        reason = err.message if not why or why[:40] in err.message else f"{err.message}: {why}"
+        return res.add("answers", False, err.message + "\n" + err.details, reason, err.hint)
 
 
 def _first_line(text: str) -> str:
@@ -377,7 +378,10 @@ def _shells(source, ws: Workspace) -> list[str]:
 def health_verdict(client, tag: str, timeout: float = 40.0) -> tuple[str, str]:
     """Start the image (safe defaults) and wait for the engine's own HEALTHCHECK verdict:
     ("healthy" | "unhealthy" | "none" | "starting", the last health log output)."""
-    app = R.start(client, tag, purpose="check")
+    try:
+        app = R.start(client, tag, purpose="check")
+    except NeverHealthy as err:
+        return ("exited", err.message.split(": ", 1)[-1])
     try:
         def verdict():
             app.container.reload()
@@ -446,7 +450,7 @@ def _check_dockerignore(source, ws: Workspace, res: Result) -> None:
         return
     sent = B.context_bytes(built.log)
     res.figures["context_bytes"] = sent
-    big = _biggest_sent(ws.path)
+    big = [(p, n) for p, n in _biggest_sent(ws.path) if n >= 100_000]
     ok = sent is not None and sent <= 1_000_000
     res.add("small build context", ok,
             f"{(sent or 0) / 1e6:.2f} MB sent to the engine"
@@ -607,7 +611,7 @@ def _check_scratch(source, ws: Workspace, res: Result) -> None:
             "there is no time zone data: time.LoadLocation(\"Europe/Berlin\") would fail",
             "copy /usr/share/zoneinfo from the build stage")
     tmp = _tmp_mode(client, ws.tag)
-    res.add("/tmp", tmp == 0o1777, f"mode {oct(tmp) if tmp is not None else 'missing'}",
+    res.add("/tmp", tmp == 0o1777, f"mode {tmp:o}" if tmp is not None else "missing",
             "there is no world-writable /tmp (mode 1777)",
             "create it in a stage (`install -d -m 1777 /rootfs/tmp`) and copy it over")
     _non_root(source, ws, res)

@@ -62,6 +62,12 @@ BASE_IMAGES = (
     BaseImage("DISTROLESS_PYTHON_IMAGE", "gcr.io/distroless/python3-debian13:nonroot",
               "sizedrop.invalid/distroless/python3:debian13-nonroot", "distroless.dockerfile",
               "python3"),
+    # For debugging images that have no shell (notebook 03).
+    BaseImage("DISTROLESS_STATIC_DEBUG_IMAGE", "gcr.io/distroless/static-debian13:debug-nonroot",
+              "sizedrop.invalid/distroless/static:debian13-debug-nonroot",
+              "distroless.dockerfile", "static-debug"),
+    BaseImage("BUSYBOX_IMAGE", "busybox:1.37", "sizedrop.invalid/busybox:1.37",
+              "distroless.dockerfile", "busybox"),
 )
 
 SETS = ("official", "local")

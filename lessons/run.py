@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import time
 import urllib.error
@@ -172,7 +173,10 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
         # entrypoint, interpreter or loader here instead of in the container's output).
         remove(container)
         text = engine.translate(err).message
-        raise NeverHealthy(f"{image} could not start", _exit_hint({"Error": text}, ""),
+        core = re.search(r'(exec[: ].*?no such file or directory|exec[: ].*?permission denied|'
+                         r'exec format error)', text)
+        raise NeverHealthy(f"{image} could not start" + (f": {core.group(1)}" if core else ""),
+                           _exit_hint({"Error": text}, ""),
                            details=_indent("engine: " + text)) from None
     container.reload()
     if container.status in ("exited", "dead"):  # gone before its port was even published

@@ -278,3 +278,44 @@ LABEL sizedrop.managed="true" sizedrop.image-set="local" \
 USER 65532:65532
 WORKDIR /home/nonroot
 ENTRYPOINT ["/usr/bin/python3"]
+
+# builder-busybox: Debian's statically linked busybox (no libc needed), unpacked, with one link
+# per applet: for the :debug lookalike (/busybox) and a small debugging image (/bin).
+FROM builder AS builder-busybox
+SHELL ["/bin/bash", "-o", "errexit", "-o", "nounset", "-o", "pipefail", "-c"]
+WORKDIR /debs/busybox
+RUN chown _apt: /debs/busybox \
+ && apt-get download busybox-static \
+ && dpkg -x busybox-static_*.deb /tmp/busybox \
+ && install -D -m 0755 /tmp/busybox/usr/bin/busybox /rootfs/debug/busybox/busybox \
+ && install -D -m 0755 /tmp/busybox/usr/bin/busybox /rootfs/busybox/bin/busybox \
+ && for applet in $(/rootfs/busybox/bin/busybox --list); do \
+      [ "$applet" = busybox ] || ln -s busybox "/rootfs/debug/busybox/$applet"; \
+      [ "$applet" = busybox ] || ln -s busybox "/rootfs/busybox/bin/$applet"; \
+    done \
+ && install -d -m 1777 /rootfs/busybox/tmp \
+ && mkdir -p /rootfs/busybox/etc \
+ && cp /rootfs/static/etc/passwd /rootfs/static/etc/group /rootfs/busybox/etc/ \
+ && install -D -m 0644 /tmp/busybox/usr/share/doc/busybox-static/copyright \
+      /rootfs/busybox/usr/share/doc/busybox-static/copyright \
+ && /rootfs/busybox/bin/busybox | head -n 1
+
+# static-debug: static plus busybox in /busybox, like the distroless ":debug" tags: a shell
+# and tools for debugging, in a separate tag that production does not run.
+FROM scratch AS static-debug
+COPY --from=builder /rootfs/static /
+COPY --from=builder-busybox /rootfs/debug/busybox /busybox
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+LABEL sizedrop.managed="true" sizedrop.image-set="local" \
+      sizedrop.lookalike-of="gcr.io/distroless/static-debian13:debug-nonroot"
+USER 65532:65532
+WORKDIR /home/nonroot
+ENTRYPOINT ["/busybox/sh"]
+
+# busybox: a small image with a shell and the usual tools, for debugging sidecars.
+FROM scratch AS busybox
+COPY --from=builder-busybox /rootfs/busybox /
+LABEL sizedrop.managed="true" sizedrop.image-set="local" \
+      sizedrop.lookalike-of="busybox:1.37"
+CMD ["sh"]

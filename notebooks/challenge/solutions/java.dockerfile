@@ -7,9 +7,10 @@ ARG DISTROLESS_JAVA_IMAGE=gcr.io/distroless/java21-debian13:nonroot
 FROM ${JDK_IMAGE} AS build
 WORKDIR /src
 COPY src ./src
-RUN find src -name '*.java' > sources.txt \
- && javac --release 21 -d /src/classes @sources.txt \
- && java -cp /src/classes sizedrop.TestMain \
+RUN find src/main -name '*.java' > main.txt && find src/test -name '*.java' > test.txt \
+ && javac --release 21 -d /src/classes @main.txt \
+ && javac --release 21 -cp /src/classes -d /src/test-classes @test.txt \
+ && java -cp /src/classes:/src/test-classes sizedrop.TestMain \
  && jar --create --file /src/app.jar --main-class sizedrop.App -C /src/classes .
 
 # runtime: a JRE, glibc and certificates; no shell, no compiler.

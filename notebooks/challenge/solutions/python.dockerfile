@@ -17,7 +17,8 @@ RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r req
 COPY gunicorn.conf.py ./
 COPY sizedrop_app/ ./sizedrop_app/
 COPY tests/ ./tests/
-RUN /opt/venv/bin/python -m unittest discover -s tests
+RUN /opt/venv/bin/python -m unittest discover -s tests \
+ && /opt/venv/bin/python -m pip uninstall --yes --quiet pip
 
 # runtime: interpreter + venv + app; no shell, no pip, no compiler.
 FROM ${DISTROLESS_PYTHON_IMAGE} AS runtime
