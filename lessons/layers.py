@@ -75,6 +75,8 @@ class Analysis:
     total_bytes: int
     inefficiencies: list[Inefficiency] = field(default_factory=list)
     rule: str = "lab"
+    cumulative_bytes: int = 0   # sum of every path's cumulative size
+    smallest_bytes: int = 0     # sum of every path's smallest size (efficiency = this / that)
 
     @property
     def user_wasted_percent(self) -> float:
@@ -141,14 +143,14 @@ class _Tally:
         self.touched[path].append(layer)
 
     def analysis(self, layers: list[list[Z.Entry]], rule: str) -> Analysis:
-        total = sum(self.cumulative.values())
-        score = sum(self.smallest.values()) / total if total else 1.0
+        total, least = sum(self.cumulative.values()), sum(self.smallest.values())
+        score = least / total if total else 1.0
         waste = [Inefficiency(p, idx, self.cumulative[p], self.smallest[p])
                  for p, idx in self.touched.items() if len(idx) > 1]
         waste.sort(key=lambda w: w.cumulative_size, reverse=True)
         layer_bytes = [sum(e.size for e in entries) for entries in layers]
         return Analysis(score, sum(w.cumulative_size for w in waste), sum(layer_bytes[1:]),
-                        sum(layer_bytes), waste, rule)
+                        sum(layer_bytes), waste, rule, total, least)
 
 
 def efficiency(layers: list[list[Z.Entry]], rule: str = "lab") -> Analysis:

@@ -62,6 +62,7 @@ def test_dive_rule_gives_dives_numbers_on_dives_test_case():
     assert [(w.path, w.cumulative_size) for w in a.inefficiencies] == \
         [("etc/nginx/nginx.conf", 7000)]
     assert a.wasted_bytes == 7000
+    assert (a.smallest_bytes, a.cumulative_bytes) == (15_000, 20_000)
     assert a.rule == "dive"
 
 
@@ -75,6 +76,7 @@ def test_lab_rule_on_dives_test_case_counts_what_the_folder_hid():
     assert a.efficiency == 0.5
     assert waste(a) == {"etc/nginx/nginx.conf": 7000, "etc/nginx/public": 3000}
     assert a.wasted_bytes == 10_000
+    assert (a.smallest_bytes, a.cumulative_bytes) == (10_000, 20_000)
     assert {w.path: w.smallest_size for w in a.inefficiencies} == \
         {"etc/nginx/nginx.conf": 0, "etc/nginx/public": 0}
 
