@@ -16,7 +16,7 @@ is overwritten, every copy counts, the last one included: wasted bytes are the b
 written more than once, not the bytes you could save. **User wasted percent** is wasted bytes
 over the bytes of every layer but the first. All sizes are file sizes, not tar sizes.
 
-There are two rules, and they differ in one place only: **deleting a whole folder**.
+There are two rules. They differ where a layer **deletes a whole folder**.
 
 ``rule="dive"`` is exactly what dive 0.13 (github.com/wagoodman/dive) computes. Deleting a
 folder makes one version of *the folder's own path*, whose size is everything the folder held.
@@ -25,24 +25,26 @@ folder is not an inefficiency, and the folder's path, usually touched by nothing
 deletion, is not one either: ``RUN rm -rf /some/folder`` in a later layer adds nothing to dive's
 wasted bytes and even *raises* its efficiency. Three smaller details of dive are reproduced too:
 the folder's size counts only if the last layer that touched the folder had an entry for the
-folder itself (a folder that only appears as the parent of files counts 0, which is what
-dive's own unit test relies on); dive ignores *opaque* markers (a folder deleted and re-made in
-one layer), so what such a folder hid stays visible to it; and a deletion of a path that does
-not exist stops dive's reading of the rest of that layer (in name order).
+folder itself (a folder that only appears as the parent of files counts 0; layers made by a
+build always have that entry, dive's own unit test does not); dive ignores *opaque* markers
+(a folder deleted and re-made in one layer), so what such a folder hid stays visible to it; and
+a deletion of a path that no lower layer has makes dive stop reading the rest of that layer
+(in name order). tests/live/test_dive.py checks this rule against dive itself.
 
 ``rule="lab"``, the default and what the notebooks show, counts a deleted folder as a deletion
 of each thing it held: every file, link and folder below it gets a version of size zero, just
 as if each had been deleted by name. A folder marked opaque counts the same way for what it held
-before (except what the same layer writes again). Why: ``rm -rf /var/lib/apt/lists`` and
-``rm /var/lib/apt/lists/*`` leave the same bytes in the image, and the figure should not depend
-on which of the two you typed. Everything else is dive's rule. Where no folder is deleted, the
-two rules give the same numbers.
+before (except what the same layer writes again). Why: deleting a folder and deleting each file
+in it leave the same bytes in the image (``RUN rm -rf /root/.cache/go-build`` in a layer of its
+own ships the whole build cache all the same), and the figure should not depend on which way the
+deletion was typed. Everything else is dive's rule: where no folder is deleted and every deletion
+hides something, the two rules give the same numbers.
 
-An example, dive's own test case: /etc/nginx/nginx.conf (2,000 bytes) and /etc/nginx/public
+An example, dive's own unit test: /etc/nginx/nginx.conf (2,000 bytes) and /etc/nginx/public
 (3,000) in layer 0; nginx.conf rewritten (5,000) and /etc/athing (10,000) in layer 1; the folder
-/etc/nginx deleted in layer 2. dive: 0.75 and 7,000 wasted bytes (both copies of nginx.conf).
-Lab: 0.5 and 10,000 (public too was shipped and then hidden, and no byte of /etc/nginx is
-visible at the end).
+/etc/nginx deleted in layer 2. dive: 0.75 and 7,000 wasted bytes (both copies of nginx.conf; the
+deletion of /etc/nginx counts 0, the test giving that folder no entry of its own). Lab: 0.5 and
+10,000 (public too was shipped and then hidden, and no byte of /etc/nginx is visible at the end).
 """
 
 from __future__ import annotations
