@@ -1,4 +1,7 @@
-"""Our two efficiency rules against the real dive, on images built here.
+"""Our two efficiency rules against the real dive, on images built here: a purpose-built one
+(a file added then deleted, a folder deleted, a file overwritten, an opaque folder), the Go
+single-stage app, and the workshop challenge's Go Dockerfile (its build cache deleted in a
+layer of its own).
 
 Each image is saved once with the engine's ``docker save``; dive reads that archive
 (``dive --source docker-archive``) and writes its JSON export, and we read the very same
@@ -59,6 +62,11 @@ def dive_executable() -> str:
                     "requirements.txt); these tests compare our numbers with dive's own",
                     pytrace=False)
     return found
+
+
+def test_dive_is_installed():
+    """Fails (the fixtures below then error) with the install command when dive is absent."""
+    assert Path(dive_executable()).is_file()
 
 
 @pytest.fixture(scope="module")
