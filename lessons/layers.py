@@ -49,12 +49,12 @@ deletion of /etc/nginx counts 0, the test giving that folder no entry of its own
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import imagefs
 from . import sizes as Z
 
 RULES = ("lab", "dive")
@@ -391,9 +391,7 @@ class ImageLayers:
 def analyze(client, ref: str) -> ImageLayers:
     """Read ``docker save`` of ``ref`` once; return the layer table and the efficiency and
     wasted bytes by both rules (``analysis``: the lab's, ``dive``: dive's)."""
-    image = client.images.get(ref)
-    reader = io.BufferedReader(Z.ChunkReader(image.save(named=False)), buffer_size=1 << 20)
-    summary = Z.summarize_save(reader, with_files=True)
+    summary = Z.summarize_save(imagefs.saved(client, ref), with_files=True)
     entries = [layer.entries or [] for layer in summary.layers]
     return ImageLayers(per_layer(summary.layers, summary.config), efficiency(entries, "lab"),
                        summary, efficiency(entries, "dive"))

@@ -173,6 +173,9 @@ class Lab:
         say = print if announce else (lambda _: None)
         values = verbs.build_env(self.client, self.image_set, say)
         verbs.apply_build_env(values)
+        # A notebook's `!` runs commands in a pseudo-terminal, where BuildKit would draw its
+        # interactive display; the plain log (one line per event) reads better in a notebook.
+        os.environ["BUILDKIT_PROGRESS"] = "plain"
         if announce and values:
             print("This kernel's environment now has "
                   + ", ".join(f"{k}={v}" for k, v in list(values.items())[:2])
@@ -228,6 +231,16 @@ class Lab:
 
     def tag(self, language: str, variant: str) -> str:
         return self.variant(language, variant).tag()
+
+    def image(self, arg: str) -> str:
+        """The name of a base image in this image set, by its build-arg name
+        (``lab.image("BUSYBOX_IMAGE")``)."""
+        return imagesets.name_in(self.image_set, arg)
+
+    def recorded_table(self, name: str) -> pd.DataFrame:
+        """A table only a recorded run has (it needed more than one engine, say), labelled
+        recorded whatever the mode."""
+        return RecordedSource().table(name)
 
     # ------------------------------------------------------------------ build
 

@@ -49,13 +49,19 @@ ARG EXTRA_MODULES=""
 # classes; --no-man-pages and --no-header-files drop files nobody reads in a container.
 # --generate-cds-archive writes a class-data sharing archive of the runtime's own classes
 # (lib/server/classes.jsa), which the JVM maps at start-up instead of parsing those classes
-# again: the full JRE ships one, and without it this runtime starts more slowly.
-# No --compress: zip-compressing lib/modules makes the runtime smaller on disk but the
-# image bigger to download, because a registry gzips the layer and zip-6 bytes no longer
-# compress (benchmarks/report.md measures both).
+# again: the full JRE ships one, and without it this runtime starts more slowly. It also
+# writes classes_nocoops.jsa, used only when compressed object pointers are off (heaps of
+# 32 GB and more); a 512 MB container never uses it, so it is deleted in the same step.
+# No --compress by default: zip-compressing lib/modules makes the runtime smaller on disk
+# but the image bigger to download, because a registry gzips the layer and zipped bytes no
+# longer compress. `--build-arg JLINK_COMPRESS=zip-6` builds the other way, to compare
+# (benchmarks/report.md measures both).
+ARG JLINK_COMPRESS=""
 RUN jlink --add-modules "$(cat /tmp/modules.txt)${EXTRA_MODULES:+,$EXTRA_MODULES}" \
       --strip-java-debug-attributes --no-man-pages --no-header-files \
+      ${JLINK_COMPRESS:+--compress=$JLINK_COMPRESS} \
       --generate-cds-archive --output /opt/jre \
+ && rm /opt/jre/lib/server/classes_nocoops.jsa \
  && /opt/jre/bin/java --list-modules
 
 # runtime: distroless java-base, the linked runtime and the tested jar.

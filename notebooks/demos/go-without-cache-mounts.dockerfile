@@ -1,0 +1,65 @@
+# Demo for notebook 02: the Go multi-stage build WITHOUT cache mounts, to measure what the
+# mounts in sample_apps/go/multi-stage.dockerfile are worth. Everything else is the same.
+
+# Base images as build arguments so a lab can swap in local lookalikes.
+ARG GO_IMAGE=golang:1.24-trixie
+ARG DEBIAN_IMAGE=debian:trixie-slim
+
+# build: compile with the full Go toolchain; none of this stage ships.
+FROM ${GO_IMAGE} AS build
+
+# GOTOOLCHAIN=local: use the Go in this image, never download another toolchain
+# because go.mod asks for a newer one; the build stays offline and repeatable.
+# CGO_ENABLED=0: a pure-Go, statically linked binary that needs no libc, so it
+# runs on any base image, even an empty one.
+# GOFLAGS=-trimpath: no build-machine paths (/src/...) in the binary.
+ENV GOTOOLCHAIN=local \
+    CGO_ENABLED=0 \
+    GOFLAGS=-trimpath
+
+WORKDIR /src
+
+# Layer order is the cache strategy. go.mod (and go.sum, once there are
+# dependencies) changes rarely, the source changes all the time: downloading
+# the modules before copying the source means a source-only edit reuses this.
+COPY go.mod ./
+RUN go mod download
+
+# Now the source (.dockerignore keeps everything else out of the context).
+COPY . .
+
+# No cache mount: Go's build cache is written into this step's layer, which a
+# source-only change throws away with the step, so the standard library is
+# compiled again from nothing.
+#   -ldflags -s   drop the symbol table; -w drop DWARF debug info: a smaller
+#                 file, same code (panics still print stack traces)
+RUN go build -ldflags="-s -w" -o /out/server .
+
+# test: the unit tests, on the same source and with the same settings. The
+# runtime stage copies the binary FROM THIS STAGE, so no image exists without
+# passing tests; `--target test` runs only build and test (BuildKit builds just
+# the stages the target needs).
+FROM build AS test
+RUN go test ./...
+
+# runtime: Debian slim plus the binary; still has a shell and apt for debugging.
+FROM ${DEBIAN_IMAGE} AS runtime
+
+# Root owns the binary (COPY's default) and the service cannot rewrite it.
+# Nothing else is installed: the server makes no outbound TLS calls, so not
+# even ca-certificates is needed.
+COPY --from=test /out/server /app/server
+
+# Run as an unprivileged user. A numeric uid:gid works without an
+# /etc/passwd entry, and lets the engine (and Kubernetes' runAsNonRoot) see
+# it is not root without looking inside the image. 65532 is the "nonroot" of
+# the distroless images, so every hardened variant uses the same ids.
+USER 65532:65532
+
+EXPOSE 8080
+
+# The binary checks itself; the probe does not depend on curl being installed.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/app/server", "-healthcheck"]
+
+# Exec form: the server is PID 1 and receives docker stop's SIGTERM itself.
+ENTRYPOINT ["/app/server"]
