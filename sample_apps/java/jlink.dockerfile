@@ -35,7 +35,7 @@ FROM build AS jre
 # --no-man-pages and --no-header-files drop files nobody reads in a container, and
 # --compress=zip-6 zips the classes inside the runtime's lib/modules file (the JDK 21
 # spelling; older JDKs wrote --compress=2). Add a module here if jdeps ever reports one.
-RUN jlink --add-modules java.base,jdk.httpserver \
+RUN jlink --add-modules java.base \
       --strip-java-debug-attributes --no-man-pages --no-header-files --compress=zip-6 \
       --output /opt/jre
 
