@@ -160,6 +160,9 @@ func readRequest(br *bufio.Reader) (*request, error) {
 	if err := checkFraming(req, framing, minor); err != nil {
 		return nil, err
 	}
+	if minor >= 1 && !seenHost {
+		return nil, errMalformed // an HTTP/1.1 request must name its Host (RFC 9112, 3.2)
+	}
 	switch {
 	case req.method == "CONNECT":
 		req.keepAlive = false

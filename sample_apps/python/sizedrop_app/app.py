@@ -46,6 +46,22 @@ def route_by_raw_target(wsgi_app):
     return middleware
 
 
+def require_host(wsgi_app):
+    """WSGI middleware: refuse an HTTP/1.1 request without a Host field, as RFC 9112 requires.
+
+    gunicorn refuses two Host fields but lets a missing one through; the Go and Java servers
+    refuse it, so the app does here, with the same answer as any other malformed request.
+    HTTP/1.0 requests need no Host.
+    """
+
+    def middleware(environ, start_response):
+        if environ.get("SERVER_PROTOCOL") != "HTTP/1.0" and "HTTP_HOST" not in environ:
+            return json_response({"error": "bad request"}, status=400)(environ, start_response)
+        return wsgi_app(environ, start_response)
+
+    return middleware
+
+
 def create_app():
     # static_folder=None: no /static/<path> route, so every path but the three below is a 404.
     app = Flask(__name__, static_folder=None)
@@ -112,5 +128,5 @@ def create_app():
     # The exact paths the before_request hook accepts ("/", "/healthz", "/primes"), collected
     # once every route exists; the hook reads this name only when requests arrive.
     known_paths = frozenset(rule.rule for rule in app.url_map.iter_rules())
-    app.wsgi_app = route_by_raw_target(app.wsgi_app)
+    app.wsgi_app = require_host(route_by_raw_target(app.wsgi_app))
     return app

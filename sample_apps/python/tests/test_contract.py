@@ -212,6 +212,22 @@ class TestRouting(ContractTestCase):
         response = self.client.post("/primes?n=30", data=b"n=30")
         self.assertJson(response, 405, self.NOT_ALLOWED)
 
+    def test_http11_needs_a_host(self):
+        # The test client always sends Host, so build the environ by hand, without one.
+        from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+        app = create_app()
+        for protocol, status, body in (("HTTP/1.1", "400 BAD REQUEST", b'{"error":"bad request"}\n'),
+                                       ("HTTP/1.2", "400 BAD REQUEST", b'{"error":"bad request"}\n'),
+                                       ("HTTP/1.0", "200 OK", b'{"status":"ok"}\n')):
+            with self.subTest(protocol=protocol):
+                environ = EnvironBuilder(path="/healthz").get_environ()
+                del environ["HTTP_HOST"]
+                environ["SERVER_PROTOCOL"] = protocol
+                app_iter, got_status, headers = run_wsgi_app(app, environ)
+                self.assertEqual((got_status.upper(), b"".join(app_iter)), (status, body))
+                self.assertEqual(headers["Content-Type"], "application/json")
+
     def test_a_bug_is_a_json_500(self):
         app = create_app()
 

@@ -156,6 +156,9 @@ final class RequestReader {
         }
 
         boolean hasBody = hasBody(framing, minor);
+        if (minor >= 1 && !seenHost) {
+            throw BadRequest.MALFORMED; // an HTTP/1.1 request must name its Host (RFC 9112, 3.2)
+        }
         boolean keepAlive;
         if (method.equals("CONNECT") || "close".equals(connection)) {
             keepAlive = false;
