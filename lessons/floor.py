@@ -1,7 +1,7 @@
 """The floor: the bytes an app really needs to run, computed from its own artifacts.
 
 * Go: the static binary.
-* Java: the jlink runtime (java.base + jdk.httpserver) plus the jar.
+* Java: the jlink runtime (java.base only: the app has its own HTTP server) plus the jar.
 * Python: the interpreter, its standard library, the virtual environment and the app.
 
 The C libraries and OS files underneath (glibc, libstdc++, certificates) are left out for

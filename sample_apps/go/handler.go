@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"log"
-	"net/http"
 	"strconv"
 	"strings"
 )
@@ -11,28 +8,7 @@ import (
 // maxN is the largest n /primes accepts. It keeps the sieve's memory bounded.
 const maxN = 1_000_000
 
-// The JSON bodies. Struct fields are marshalled in declaration order, which is
-// how the contract's key order ("n", then "count", then "largest") is kept.
-type serviceInfo struct {
-	Service  string `json:"service"`
-	Language string `json:"language"`
-}
-
-type healthStatus struct {
-	Status string `json:"status"`
-}
-
-type primesResult struct {
-	N       int  `json:"n"`
-	Count   int  `json:"count"`
-	Largest *int `json:"largest"` // nil marshals as null
-}
-
-type apiError struct {
-	Error string `json:"error"`
-}
-
-// The error messages, exactly as the contract spells them.
+// The error messages, exactly as the contract in sample_apps/README.md spells them.
 const (
 	errMissingN      = "missing query parameter n"
 	errNegativeN     = "n must not be negative"
@@ -40,63 +16,73 @@ const (
 	errTooLarge      = "n must be at most 1000000"
 	errNotFound      = "not found"
 	errNotAllowed    = "method not allowed"
+	errBadRequest    = "bad request"
+	errLineTooLong   = "request line too long"
+	errHeadersTooBig = "request headers too large"
 	errInternalError = "internal error"
 )
 
-// newHandler builds the whole HTTP surface of the service.
+// reply is everything the service decides about an answer: the status, the
+// JSON body (compact, one trailing newline) and whether "Allow: GET" goes with
+// it. The server in server.go only moves these bytes.
+type reply struct {
+	status   int
+	body     string
+	allowGet bool
+}
+
+func jsonError(status int, message string) reply {
+	// The messages are fixed ASCII strings without quotes or backslashes, so
+	// they need no escaping.
+	return reply{status: status, body: `{"error":"` + message + `"}` + "\n"}
+}
+
+// route answers one well-formed request. target is the request-target exactly
+// as it arrived on the request line.
 //
-// It routes by hand instead of using http.ServeMux on purpose: ServeMux answers
-// some requests itself (a 301 redirect for "//primes" or "/a/../primes", a
-// plain-text 404 or 405), and the contract wants the exact same JSON from every
-// language for every path. A switch on the path gives us that control.
-func newHandler() http.Handler {
-	routes := map[string]http.HandlerFunc{
-		"/":        handleRoot,
-		"/healthz": handleHealthz,
-		"/primes":  handlePrimes,
+// The path is the part of the target before the first "?", percent-decoded
+// once (see decodePath); it must then equal "/", "/healthz" or "/primes" byte
+// for byte. There is no cleaning, no redirect, no special case: "//",
+// "/healthz/", "/./healthz", "*" and "http://host/healthz" are all 404.
+func route(method, target string) reply {
+	rawPath, rawQuery, _ := strings.Cut(target, "?")
+	path := decodePath(rawPath)
+	if path != "/" && path != "/healthz" && path != "/primes" {
+		// Unknown paths are 404 whatever the method.
+		return jsonError(404, errNotFound)
 	}
-	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		route, known := routes[r.URL.Path]
-		switch {
-		case !known:
-			// Unknown paths are 404 whatever the method: "/healthz/" is not "/healthz".
-			writeJSON(w, http.StatusNotFound, apiError{errNotFound})
-		case r.Method != http.MethodGet:
-			// HEAD is not special-cased: the contract treats it like POST or PUT.
-			w.Header().Set("Allow", http.MethodGet)
-			writeJSON(w, http.StatusMethodNotAllowed, apiError{errNotAllowed})
-		default:
-			route(w, r)
-		}
-	})
-	return recoverPanics(mux)
+	if method != "GET" {
+		// HEAD is not special: like POST or PUT, it is "a method other than GET".
+		r := jsonError(405, errNotAllowed)
+		r.allowGet = true
+		return r
+	}
+	switch path {
+	case "/":
+		return reply{status: 200, body: `{"service":"size-drop","language":"go"}` + "\n"}
+	case "/healthz":
+		return reply{status: 200, body: `{"status":"ok"}` + "\n"}
+	default:
+		return primes(rawQuery)
+	}
 }
 
-func handleRoot(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, serviceInfo{Service: "size-drop", Language: "go"})
-}
-
-func handleHealthz(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, healthStatus{Status: "ok"})
-}
-
-func handlePrimes(w http.ResponseWriter, r *http.Request) {
-	raw, found := firstQueryValue(r.URL.RawQuery, "n")
+func primes(rawQuery string) reply {
+	raw, found := firstQueryValue(rawQuery, "n")
 	if !found || raw == "" {
-		writeJSON(w, http.StatusBadRequest, apiError{errMissingN})
-		return
+		return jsonError(400, errMissingN)
 	}
 	n, problem := parseN(raw)
 	if problem != "" {
-		writeJSON(w, http.StatusBadRequest, apiError{problem})
-		return
+		return jsonError(400, problem)
 	}
-	result := primesResult{N: n}
-	if count, largest, ok := countPrimes(n); ok {
-		result.Count = count
-		result.Largest = &largest
+	largest := "null"
+	count, top, ok := countPrimes(n)
+	if ok {
+		largest = strconv.Itoa(top)
 	}
-	writeJSON(w, http.StatusOK, result)
+	return reply{status: 200, body: `{"n":` + strconv.Itoa(n) + `,"count":` + strconv.Itoa(count) +
+		`,"largest":` + largest + "}\n"}
 }
 
 // parseN turns the decoded value of n into a number, or returns the contract's
@@ -167,15 +153,25 @@ func firstQueryValue(rawQuery, key string) (value string, found bool) {
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		if decodeQueryComponent(k) == key {
-			return decodeQueryComponent(v), true
+		if percentDecode(k, true) == key {
+			return percentDecode(v, true), true
 		}
 	}
 	return "", false
 }
 
-// decodeQueryComponent applies form decoding ("+" and "%XX") leniently.
-func decodeQueryComponent(s string) string {
+// decodePath decodes the path part of a request-target once: "%XX" becomes
+// the byte XX, a "%" not followed by two hex digits stays a literal "%", and
+// "+" stays "+" (it only means a space in a query). So "/%68ealthz" is
+// "/healthz", "/%2568ealthz" is "/%68ealthz" (decoded once, not twice) and
+// "/nope%zz" is "/nope%zz".
+func decodePath(s string) string {
+	return percentDecode(s, false)
+}
+
+// percentDecode applies percent-decoding leniently; plusIsSpace selects form
+// decoding (queries) over plain percent-decoding (paths).
+func percentDecode(s string, plusIsSpace bool) string {
 	if !strings.ContainsAny(s, "+%") {
 		return s
 	}
@@ -183,7 +179,7 @@ func decodeQueryComponent(s string) string {
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c == '+':
+		case c == '+' && plusIsSpace:
 			b.WriteByte(' ')
 		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
 			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
@@ -208,38 +204,4 @@ func unhex(c byte) byte {
 	default:
 		return c - 'A' + 10
 	}
-}
-
-// writeJSON sends body as compact JSON followed by a single newline.
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		// Only our own fixed structs reach here, so this cannot happen;
-		// fall back to a hand-written body rather than an empty reply.
-		status, data = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
-	}
-	data = append(data, '\n')
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.WriteHeader(status)
-	_, _ = w.Write(data) // a client that hung up is not our error to report
-}
-
-// recoverPanics is a safety net: no input is supposed to panic, but if a bug
-// ever does, the client gets a JSON 500 and the process keeps serving instead
-// of net/http silently dropping the connection.
-func recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v) // net/http's own "abort this response" signal
-				}
-				log.Printf("panic serving %s %s: %v", r.Method, r.URL.Path, v)
-				writeJSON(w, http.StatusInternalServerError, apiError{errInternalError})
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
 }

@@ -1,6 +1,7 @@
 // Command server is the Go version of the Size Drop sample service: a tiny
 // JSON API (/, /healthz, /primes) built with the standard library only, so the
-// image size comparisons measure packaging choices, not dependencies.
+// image size comparisons measure packaging choices, not dependencies. The
+// HTTP server itself is in server.go (why not net/http: see there).
 //
 // Run it as a server (the default) or as its own health probe:
 //
@@ -13,7 +14,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -30,7 +30,7 @@ const (
 
 	// How long a stopping server waits for requests in flight. Docker sends
 	// SIGKILL 10 s after SIGTERM by default (2 s in our checks), so finish well
-	// before that.
+	// before that. The process then exits 0, as Java and Python do.
 	shutdownGrace = 1 * time.Second
 
 	// The probe must answer before the HEALTHCHECK --timeout (3 s) expires.
@@ -56,24 +56,6 @@ func main() {
 	}
 }
 
-// newServer wires the handler into an http.Server with limits set. The zero
-// values of http.Server mean "no timeout", which lets a slow or idle client
-// hold a connection (and a goroutine) forever.
-func newServer(addr string) *http.Server {
-	return &http.Server{
-		Addr:              addr,
-		Handler:           newHandler(),
-		ReadHeaderTimeout: 5 * time.Second,  // slowloris: headers must arrive promptly
-		ReadTimeout:       10 * time.Second, // whole request, body included
-		WriteTimeout:      10 * time.Second, // the biggest sieve takes milliseconds
-		IdleTimeout:       60 * time.Second, // keep-alive connections doing nothing
-		MaxHeaderBytes:    16 << 10,         // 16 KiB instead of the 1 MiB default
-		// By default net/http answers "OPTIONS *" itself with an empty 200;
-		// hand it to our handler so it gets the same JSON 404 as any unknown path.
-		DisableGeneralOptionsHandler: true,
-	}
-}
-
 // serve listens until SIGTERM or SIGINT, then shuts down gracefully and
 // returns nil, so the process exits 0 on a normal stop.
 func serve(port string) error {
@@ -84,35 +66,52 @@ func serve(port string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 
-	srv := newServer(net.JoinHostPort("", port))
-	ln, err := net.Listen("tcp", srv.Addr)
+	ln, err := listen(port)
 	if err != nil {
 		return err
 	}
 	log.Printf("size-drop (go) listening on %s", ln.Addr())
 
+	srv := newServer()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.serve(ln) }()
 
 	select {
 	case err := <-serveErr:
-		return err // Serve only returns early on a real failure
+		return err // serve only returns early on a real failure
 	case <-ctx.Done():
 	}
 
 	log.Printf("signal received, shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		// Requests still running after the grace period are cut off; that is
-		// the deal of a bounded shutdown, not a failure of the process.
-		log.Printf("graceful shutdown incomplete (%v), closing connections", err)
-		_ = srv.Close()
+	// Requests still running after the grace period are cut off; that is
+	// the deal of a bounded shutdown, not a failure of the process.
+	srv.shutdown(shutdownGrace)
+	return <-serveErr
+}
+
+// listen opens the port on all addresses: dual-stack [::] (IPv6 and, through
+// mapped addresses, IPv4) when the container has IPv6, 0.0.0.0 otherwise.
+// Docker disables IPv6 inside containers unless the network enables it; then
+// an IPv4 socket is what the Java and Python apps open too, so all three show
+// the same listening sockets in /proc/net/tcp and /proc/net/tcp6.
+func listen(port string) (net.Listener, error) {
+	if ipv6Usable() {
+		// Network "tcp" with the unspecified IPv6 address is Go's dual-stack
+		// socket (IPV6_V6ONLY off); "tcp6" would be IPv6 only.
+		return net.Listen("tcp", net.JoinHostPort("::", port))
 	}
-	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	return net.Listen("tcp4", net.JoinHostPort("0.0.0.0", port))
+}
+
+// ipv6Usable reports whether an IPv6 socket can bind the loopback address ::1,
+// the test every app of the project uses.
+func ipv6Usable() bool {
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		return false
 	}
-	return nil
+	ln.Close()
+	return true
 }
 
 // probe performs the health check and returns the process exit code.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -21,9 +22,8 @@ func portOf(t *testing.T, rawURL string) string {
 }
 
 func TestProbe(t *testing.T) {
-	healthy := httptest.NewServer(newHandler())
-	defer healthy.Close()
-	if code := probe(portOf(t, healthy.URL)); code != 0 {
+	healthy := startServer(t)
+	if code := probe(portOf(t, "http://"+healthy)); code != 0 {
 		t.Errorf("probe against a healthy server = %d, want 0", code)
 	}
 
@@ -35,8 +35,11 @@ func TestProbe(t *testing.T) {
 		t.Errorf("probe against a 503 = %d, want 1", code)
 	}
 
-	gone := httptest.NewServer(newHandler())
-	port := portOf(t, gone.URL)
+	gone, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := portOf(t, "http://"+gone.Addr().String())
 	gone.Close()
 	if code := probe(port); code != 1 {
 		t.Errorf("probe with nothing listening = %d, want 1", code)
@@ -80,5 +83,34 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 		}
 	case <-time.After(3 * time.Second):
 		t.Fatal("serve still running 3s after SIGTERM")
+	}
+}
+
+// listen opens all addresses: [::] (dual-stack) when IPv6 works, else 0.0.0.0.
+// Either way a client reaches it on 127.0.0.1.
+func TestListenOnAllAddresses(t *testing.T) {
+	ln, err := listen("0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().(*net.TCPAddr)
+	if !addr.IP.IsUnspecified() {
+		t.Errorf("listening on %v, want an unspecified address", addr)
+	}
+	if want := ipv6Usable(); (addr.IP.To4() == nil) != want {
+		t.Errorf("listening on %v; IPv6 usable: %v", addr, want)
+	}
+	c, err := net.Dial("tcp4", "127.0.0.1:"+strconv.Itoa(addr.Port))
+	if err != nil {
+		t.Fatalf("IPv4 client cannot connect: %v", err)
+	}
+	c.Close()
+	if ipv6Usable() {
+		c, err := net.Dial("tcp6", "[::1]:"+strconv.Itoa(addr.Port))
+		if err != nil {
+			t.Fatalf("IPv6 client cannot connect: %v", err)
+		}
+		c.Close()
 	}
 }

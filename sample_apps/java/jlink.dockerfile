@@ -1,5 +1,6 @@
 # Size Drop, Java, jlink: a Java runtime cut down to the modules the app uses.
-# `jdeps --print-module-deps app.jar` lists the modules the jar's classes refer to; jlink
+# `jdeps --print-module-deps app.jar` lists the modules the jar's classes refer to (for this
+# service, which has its own small HTTP server on plain sockets: java.base alone); jlink
 # builds a runtime with just those, instead of the ~70 modules of a full JRE. It runs on
 # distroless java-base: glibc, zlib and friends for the JVM's native code, but no Java.
 #

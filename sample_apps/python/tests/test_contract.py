@@ -139,15 +139,48 @@ class TestRouting(ContractTestCase):
             with self.subTest(path=path):
                 self.assertJson(self.get(path), 404, self.NOT_FOUND)
 
+    def open_raw(self, target, method="GET"):
+        """Request a target exactly as typed: the app routes by RAW_URI, as gunicorn passes it.
+
+        (The test client would read "//healthz" as a host name, and re-quote other targets.)
+        """
+        return self.client.open("/", method=method, environ_overrides={"RAW_URI": target})
+
     def test_extra_leading_slashes(self):
-        # The test client would read "//healthz" as a host name, so set the path directly.
         for path in ("//", "//healthz", "///primes", "//primes"):
             for method in ("GET", "POST"):
                 with self.subTest(path=path, method=method):
-                    response = self.client.open(
-                        "/", method=method, environ_overrides={"PATH_INFO": path}
-                    )
-                    self.assertJson(response, 404, self.NOT_FOUND)
+                    self.assertJson(self.open_raw(path, method), 404, self.NOT_FOUND)
+
+    def test_path_is_percent_decoded_once(self):
+        ok = b'{"status":"ok"}\n'
+        self.assertJson(self.open_raw("/%68ealthz"), 200, ok)
+        self.assertJson(self.open_raw("/%68%65%61%6C%74%68%7a"), 200, ok)
+        self.assertJson(self.open_raw("/%70rimes?n=10"), 200, b'{"n":10,"count":4,"largest":7}\n')
+        self.assertJson(self.open_raw("/%68ealthz", "POST"), 405, self.NOT_ALLOWED)
+        for target in ("/%2568ealthz", "/%2F", "/healthz%2F", "/healthz+"):
+            with self.subTest(target=target):
+                self.assertJson(self.open_raw(target), 404, self.NOT_FOUND)
+
+    def test_broken_escapes_stay_literal(self):
+        for target in ("/nope%zz", "/healthz%", "/healthz%7", "/%"):
+            with self.subTest(target=target):
+                self.assertJson(self.open_raw(target), 404, self.NOT_FOUND)
+        self.assertJson(self.open_raw("/primes?n=%zz"), 400, b'{"error":"n must be an integer"}\n')
+
+    def test_other_target_forms_name_no_path(self):
+        for method, target in (("OPTIONS", "*"), ("GET", "http://localhost/healthz"),
+                               ("CONNECT", "localhost:443"), ("GET", "/healthz#top")):
+            with self.subTest(target=target):
+                self.assertJson(self.open_raw(target, method), 404, self.NOT_FOUND)
+        self.assertJson(self.open_raw("/healthz", "CONNECT"), 405, self.NOT_ALLOWED)
+        # "#" is not special: it belongs to the query, so n is "5#top".
+        self.assertJson(self.open_raw("/primes?n=5#top"), 400, b'{"error":"n must be an integer"}\n')
+
+    def test_head_on_a_doubled_slash(self):
+        response = self.open_raw("//healthz", "HEAD")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.get_data(), b"")
 
     def test_unknown_paths_are_404_whatever_the_method(self):
         for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
@@ -178,6 +211,34 @@ class TestRouting(ContractTestCase):
     def test_post_with_a_body_is_still_405(self):
         response = self.client.post("/primes?n=30", data=b"n=30")
         self.assertJson(response, 405, self.NOT_ALLOWED)
+
+    def test_http11_needs_a_host(self):
+        # The test client always sends Host, so build the environ by hand, without one.
+        from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+        app = create_app()
+        for protocol, status, body in (("HTTP/1.1", "400 BAD REQUEST", b'{"error":"bad request"}\n'),
+                                       ("HTTP/1.2", "400 BAD REQUEST", b'{"error":"bad request"}\n'),
+                                       ("HTTP/1.0", "200 OK", b'{"status":"ok"}\n')):
+            with self.subTest(protocol=protocol):
+                environ = EnvironBuilder(path="/healthz").get_environ()
+                del environ["HTTP_HOST"]
+                environ["SERVER_PROTOCOL"] = protocol
+                app_iter, got_status, headers = run_wsgi_app(app, environ)
+                self.assertEqual((got_status.upper(), b"".join(app_iter)), (status, body))
+                self.assertEqual(headers["Content-Type"], "application/json")
+
+    def test_a_bug_is_a_json_500(self):
+        app = create_app()
+
+        @app.get("/boom")
+        def boom():
+            raise RuntimeError("a bug")
+
+        # The exact-path check would answer 404 first; let this one test path through.
+        app.before_request_funcs[None].clear()
+        response = app.test_client().get("/boom")
+        self.assertJson(response, 500, b'{"error":"internal error"}\n')
 
 
 if __name__ == "__main__":

@@ -76,9 +76,16 @@ class TestGunicornConfig(unittest.TestCase):
 
     @unittest.skipUnless(CONFIG.exists(), "gunicorn.conf.py is not next to the tests")
     def test_port_from_environment(self):
-        self.assertEqual(self.load(PORT="9123")["bind"], ["0.0.0.0:9123"])
-        self.assertEqual(self.load()["bind"], ["0.0.0.0:8080"])
-        self.assertEqual(self.load(PORT="")["bind"], ["0.0.0.0:8080"])
+        host = "[::]" if self.load()["ipv6_usable"]() else "0.0.0.0"
+        self.assertEqual(self.load(PORT="9123")["bind"], [f"{host}:9123"])
+        self.assertEqual(self.load()["bind"], [f"{host}:8080"])
+        self.assertEqual(self.load(PORT="")["bind"], [f"{host}:8080"])
+
+    @unittest.skipUnless(CONFIG.exists(), "gunicorn.conf.py is not next to the tests")
+    def test_all_addresses_dual_stack_only_with_ipv6(self):
+        settings = self.load()
+        with mock.patch("socket.socket.bind", side_effect=OSError("IPv6 disabled")):
+            self.assertFalse(settings["ipv6_usable"]())
 
     @unittest.skipUnless(CONFIG.exists(), "gunicorn.conf.py is not next to the tests")
     def test_stops_fast_and_writes_nothing_to_the_image(self):
@@ -88,9 +95,15 @@ class TestGunicornConfig(unittest.TestCase):
         self.assertTrue(settings["control_socket_disable"])
 
     @unittest.skipUnless(CONFIG.exists(), "gunicorn.conf.py is not next to the tests")
-    def test_long_request_lines_reach_the_app(self):
-        # n may have any number of digits: gunicorn must not cut the request line at 4094 bytes.
-        self.assertEqual(self.load()["limit_request_line"], 0)
+    def test_request_limits_of_the_contract(self):
+        # 8190 bytes of request line (8 KiB with CRLF), 8190-byte header lines, 100 fields:
+        # the limits the Go and Java servers apply too. 0 would mean no limit at all.
+        settings = self.load()
+        self.assertEqual(settings["limit_request_line"], 8190)
+        self.assertEqual(settings["limit_request_field_size"], 8190)
+        self.assertEqual(settings["limit_request_fields"], 100)
+        self.assertEqual(settings["http_parser"], "python")
+        self.assertEqual(settings["worker_class"], "sizedrop_app.worker.JsonErrorWorker")
 
 
 if __name__ == "__main__":

@@ -1,32 +1,27 @@
 package sizedrop;
 
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
 
 /**
- * Entry point of the Size Drop service: starts the JDK's built-in HTTP server
- * (module jdk.httpserver), so the app needs no library beyond the JDK itself.
- * That keeps the jlink runtime down to two modules: java.base and jdk.httpserver.
+ * Entry point of the Size Drop service. The HTTP server is the app's own ({@link Server}, on
+ * plain JDK sockets), so the app needs no library and no module beyond java.base.
  */
 public final class App {
 
     /** Port used when $PORT is not set. */
     static final int DEFAULT_PORT = 8080;
 
-    /**
-     * How many not-yet-accepted connections the kernel may queue for us.
-     * The JDK default (50) is small enough that a burst of 200 clients could be refused.
-     */
-    static final int BACKLOG = 1024;
+    /** How long a stopping server waits for requests in progress (docker stop -t 2 in the checks). */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(1);
+
+    /** The exit status the shutdown hook ends the process with. */
+    private static volatile int exitStatus = 0;
 
     private App() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         int port;
         try {
             port = portFrom(System.getenv("PORT"));
@@ -36,43 +31,35 @@ public final class App {
             return;
         }
 
-        HttpServer server;
+        Server server;
         try {
-            server = start(port);
+            server = Server.start(port);
+            System.out.println("size-drop: java service listening on " + server.address());
         } catch (IOException e) {
             System.err.println("size-drop: cannot listen on port " + port + ": " + e);
             System.exit(1);
             return;
         }
 
-        // `docker stop` sends SIGTERM to PID 1. The JVM turns SIGTERM into an orderly exit
-        // that runs shutdown hooks, so stopping the server here is all the signal handling
-        // we need. stop(0) closes the listener and open exchanges at once instead of waiting
-        // for idle keep-alive connections, so the process is gone well within the 2 s budget.
-        // The exit status is then 143 (128 + SIGTERM), the JVM's normal answer to SIGTERM.
+        // `docker stop` sends SIGTERM to PID 1. The JVM turns SIGTERM (and SIGINT) into an orderly
+        // exit that runs shutdown hooks; this one stops the server. Left alone, the JVM would then
+        // exit with status 143 (128 + SIGTERM). A stop that was asked for is not a failure, and
+        // the Go and Python apps exit 0, so the hook ends the process itself with halt(0) once
+        // the server has stopped. (No jdk.unsupported signal API needed: java.base only.)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("size-drop: SIGTERM received, stopping");
-            server.stop(0);
+            System.out.println("size-drop: stopping");
+            server.stop(SHUTDOWN_GRACE);
+            System.out.flush();
+            Runtime.getRuntime().halt(exitStatus);
         }, "shutdown"));
 
-        System.out.println("size-drop: java service listening on port " + server.getAddress().getPort());
-        // main() returns here; the server's dispatcher thread keeps the JVM alive.
-    }
-
-    /**
-     * Binds all interfaces on the given port (0 picks a free one, which the tests use)
-     * and starts serving. Each request runs on its own virtual thread: they are cheap
-     * enough that 200 slow requests at once need no pool sizing at all.
-     */
-    static HttpServer start(int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(port), BACKLOG);
-        // One context for "/" receives every path; Service matches the exact path itself,
-        // because a context "/healthz" would also match "/healthz/" and "/healthzzz".
-        server.createContext("/", new Service());
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        server.start();
-        return server;
+        // The accept loop runs until stop(); if it ever ends on its own, the service is broken.
+        server.awaitStop();
+        if (!server.stopping()) {
+            System.err.println("size-drop: the server stopped accepting connections");
+            exitStatus = 1;
+            System.exit(1);
+        }
     }
 
     /**

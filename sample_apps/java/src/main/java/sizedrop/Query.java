@@ -1,8 +1,5 @@
 package sizedrop;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-
 /** Reading one parameter out of a raw (still percent-encoded) query string. */
 final class Query {
 
@@ -29,16 +26,8 @@ final class Query {
         return null;
     }
 
-    /**
-     * Form decoding: "%xx" becomes that byte, '+' becomes a space, bytes are read as UTF-8.
-     * URLDecoder rejects a broken escape such as "%zz" or a trailing "%"; we then keep the
-     * text as it came. It still contains '%', so it can never pass for a number.
-     */
+    /** Form decoding, leniently: see {@link Percent}. */
     static String decode(String raw) {
-        try {
-            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return raw;
-        }
+        return Percent.decodeQuery(raw);
     }
 }

@@ -4,8 +4,12 @@ package sizedrop;
 public class ServiceTest {
 
     private static void expect(String method, String path, String query, int status, String body) {
-        Service.Answer answer = Service.answer(method, path, query);
-        String what = method + " " + path + (query == null ? "" : "?" + query);
+        expect(method, path + (query == null ? "" : "?" + query), status, body);
+    }
+
+    private static void expect(String method, String target, int status, String body) {
+        Service.Answer answer = Service.answer(method, target);
+        String what = method + " " + target;
         Check.equal(status, answer.status(), what + " status");
         Check.equal(body, answer.body(), what + " body");
         Check.equal(status == 405, answer.allowGet(), what + " Allow header");
@@ -33,10 +37,24 @@ public class ServiceTest {
     }
 
     public void testUnknownPaths() {
-        for (String path : new String[] {"/nope", "/healthz/", "/primes/", "//", "/Healthz", "/%68ealthz", ""}) {
+        for (String path : new String[] {"/nope", "/healthz/", "/primes/", "//", "//healthz", "/Healthz", "/./healthz",
+                "/%2568ealthz", "/healthz%2F", "/healthz+", "/nope%zz", "/healthz%", "/healthz%7", "/%", "*",
+                "http://localhost/healthz", "localhost:443", "/healthz#top", ""}) {
             expect("GET", path, null, 404, "{\"error\":\"not found\"}\n");
             expect("POST", path, null, 404, "{\"error\":\"not found\"}\n");
         }
+    }
+
+    /** The path is percent-decoded once, then compared; a broken escape stays a literal '%'. */
+    public void testPercentEncodedPaths() {
+        expect("GET", "/%68ealthz", 200, "{\"status\":\"ok\"}\n");
+        expect("GET", "/%68%65%61%6C%74%68%7a", 200, "{\"status\":\"ok\"}\n");
+        expect("GET", "/%70rimes?n=10", 200, "{\"n\":10,\"count\":4,\"largest\":7}\n");
+        expect("POST", "/%68ealthz", 405, "{\"error\":\"method not allowed\"}\n");
+        expect("HEAD", "//healthz", 404, "{\"error\":\"not found\"}\n");
+        expect("CONNECT", "/healthz", 405, "{\"error\":\"method not allowed\"}\n");
+        expect("GET", "/primes?n=%zz", 400, "{\"error\":\"n must be an integer\"}\n");
+        expect("GET", "/primes?n=5#top", 400, "{\"error\":\"n must be an integer\"}\n");
     }
 
     public void testOtherMethods() {
