@@ -37,6 +37,7 @@ def main(argv: list[str]) -> int:
         "-c", str(SITE),          # configuration in site/, sources at the repository root
         "--fresh-env",            # always read (and so execute) every page
         "-W", "--keep-going",     # warnings fail the build, after reporting all of them
+        "-T",                     # on a failing cell, print its traceback, not just the path
         *argv,
         str(ROOT), str(OUT),
     ]
