@@ -6,7 +6,8 @@ it the contract basics, reads the engine's health verdict, rejects commands that
 without a shell, and compares the size with the target.
 
 Targets are not typed in: they are ``TARGET_FACTOR`` times the measured size of our own
-distroless variant of the same app, rounded up to two significant figures. The factor leaves
+distroless variant of the same app, rounded up to two significant figures (and to a
+whole MB at least). The factor leaves
 room for a different but sound distroless-class answer and rules out the multi-stage images
 (a full JRE, the slim Python image), which every language's measurements put above it.
 """

@@ -52,16 +52,16 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
     rows = []
 
     def one(v, shown=True):
-        i = todo.index(v) + 1 if v in todo else "+"
-        log(f"[{i}/{len(todo)}] {v}: building\n    $ {lab.command(v, chosen, client=client)}")
+        where = f"[{todo.index(v) + 1}/{len(todo)}]" if v in todo else "[baseline]"
+        log(f"{where} {v}: building\n    $ {lab.command(v, chosen, client=client)}")
         result = lab.build_variant(client, v, chosen)
-        log(f"[{i}/{len(todo)}] {v}: built in {result.seconds:.1f} s "
+        log(f"{where} {v}: built in {result.seconds:.1f} s "
             f"({result.cached_steps} of {len(result.steps)} steps from the cache)")
         row = {"language": v.language, "variant": v.variant}
         if check:
             answer = lab.check_answers(client, v.tag(), v.language)
             row.update(answer)
-            log(f"[{i}/{len(todo)}] {v}: started, "
+            log(f"{where} {v}: started, "
                 f"{'answered correctly' if answer['answered'] else 'WRONG ANSWER'} "
                 f"after {answer['healthy_s']} s")
         row.update(sizes.measure(client, v.tag()))

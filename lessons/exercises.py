@@ -498,7 +498,7 @@ def _check_layer_order(source, ws: Workspace, res: Result) -> None:
     original = app.read_bytes()
     try:
         app.write_bytes(original + b"\n# a one-line change, made by the check\n")
-        print(f"$ echo '# a one-line change' >> {app.relative_to(ws.path.parent)}")
+        print(f"$ echo '# a one-line change' >> {B._shown_path(app, Path(os.getcwd()))}")
         rebuilt = _build(source, ws, res, "rebuilds after a source-only change")
     finally:
         app.write_bytes(original)
@@ -573,9 +573,10 @@ def _check_waste(source, ws: Workspace, res: Result) -> None:
                if any(e.path == "tmp/assets.tar.gz" and e.kind == "file"
                       for e in layer.entries or [])]
     detail = f"{waste / 1e6:.2f} MB wasted in the layers above {base}"
-    if mine:
+    shown = [w for w in mine if w.cumulative_size >= 1000]
+    if shown:
         detail += ": " + ", ".join(f"/{w.path} ({w.cumulative_size / 1e6:.1f} MB, layers "
-                                   f"{', '.join(map(str, w.layers))})" for w in mine[:3])
+                                   f"{', '.join(map(str, w.layers))})" for w in shown[:3])
     res.add("no wasted bytes in your layers", waste <= 4096, detail,
             f"/tmp/assets.tar.gz is written by one layer and deleted by a later one: its "
             f"{waste / 1e6:.1f} MB still ship" if archive else

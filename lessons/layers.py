@@ -337,13 +337,18 @@ def created_by(config: dict) -> list[str]:
 
 
 def tidy_instruction(text: str) -> str:
-    """'/bin/sh -c #(nop) COPY dir:ab12 in /app' -> 'COPY dir:ab12 in /app';
-    '/bin/sh -c apt-get ...' -> 'RUN apt-get ...'."""
+    """The instruction as it was written, from the history's ``created_by``:
+    classic builder: '/bin/sh -c #(nop) COPY dir:ab12 in /app' -> 'COPY dir:ab12 in /app',
+    '|2 A=1 B=2 /bin/sh -c apt-get ...' -> 'RUN apt-get ...';
+    BuildKit: 'COPY . . # buildkit' -> 'COPY . .',
+    'RUN |2 A=1 B=2 /bin/sh -c pip install ... # buildkit' -> 'RUN pip install ...'."""
     text = text.strip()
+    if text.endswith("# buildkit"):
+        text = text[:-len("# buildkit")].rstrip()
     m = re.match(r"^/bin/sh -c #\(nop\)\s*(.*)$", text, re.S)
     if m:
         return m.group(1).strip()
-    m = re.match(r"^(?:\|\d+ \S+=\S+(?: \S+=\S+)* )?/bin/sh -c (.*)$", text, re.S)
+    m = re.match(r"^(?:RUN )?(?:\|\d+ (?:\S+=\S*\s+)*)?/bin/sh -c (.*)$", text, re.S)
     if m:
         return "RUN " + m.group(1).strip()
     return text or "(unknown: imported or squashed)"

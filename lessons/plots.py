@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from .catalog import VARIANTS
+
+
+def _pyplot():
+    # Imported when a chart is drawn, not when this module is: importing pyplot writes
+    # matplotlib's font cache and picks a display backend.
+    import matplotlib.pyplot as plt
+    return plt
 
 COLOURS = {
     "single-stage": "#D55E00",   # vermillion
@@ -37,7 +43,7 @@ def size_drop(df: pd.DataFrame, *, log: bool = False, compressed: bool = True):
     """One panel per language, one bar per variant: uncompressed (solid) with compressed
     (hatched) beside it, the drop against single-stage written on each bar."""
     languages = list(dict.fromkeys(df["language"]))
-    fig, axes = plt.subplots(1, len(languages), figsize=(WIDTH_IN, 4.2), squeeze=False,
+    fig, axes = _pyplot().subplots(1, len(languages), figsize=(WIDTH_IN, 4.2), squeeze=False,
                              sharey=log)
     for ax, lang in zip(axes[0], languages):
         sub = df[df["language"] == lang].set_index("variant")
@@ -92,7 +98,7 @@ def layers_stacked(df: pd.DataFrame, title_source: str = ""):
     """Per-layer sizes stacked into one horizontal bar per image (``df`` as recorded in
     layers.csv: language, variant, layer, size_mb, wasted_mb). Darker = earlier layers."""
     images = list(dict.fromkeys(zip(df["language"], df["variant"])))
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.45 * len(images) + 1.4))
+    fig, ax = _pyplot().subplots(figsize=(WIDTH_IN, 0.45 * len(images) + 1.4))
     for y, (lang, var) in enumerate(images):
         sub = df[(df["language"] == lang) & (df["variant"] == var)].sort_values("layer")
         left = 0.0
@@ -121,7 +127,7 @@ def runtime(df: pd.DataFrame, title_source: str = ""):
     """Time to healthy, memory and stop time, one bar per image (runtime.csv)."""
     panels = [("healthy_s", "time to healthy (s)"), ("idle_mb", "memory idle (MB)"),
               ("after_burst_mb", "memory after burst (MB)"), ("stop_s", "stop on SIGTERM (s)")]
-    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH_IN, 3.8), sharey=True)
+    fig, axes = _pyplot().subplots(1, len(panels), figsize=(WIDTH_IN, 3.8), sharey=True)
     labels = [f"{a} {b}" for a, b in zip(df["language"], df["variant"])]
     y = np.arange(len(df))
     for ax, (col, name) in zip(axes, panels):
@@ -140,7 +146,7 @@ def runtime(df: pd.DataFrame, title_source: str = ""):
 
 def builds(df: pd.DataFrame, title_source: str = ""):
     """Cold build against warm rebuild after a source-only change (buildcost.csv)."""
-    fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.7, 3.6))
+    fig, ax = _pyplot().subplots(figsize=(WIDTH_IN * 0.7, 3.6))
     x = np.arange(len(df))
     ax.bar(x - 0.2, df["cold_s"], 0.4, label="cold (no cache)", color="#999999",
            edgecolor="black", linewidth=0.5)

@@ -144,7 +144,7 @@ def sidecar(client, tag: str) -> str:
 
 
 HARDENING_SCRIPT = ("echo \"uid: $(id -u)\"; grep CapEff /proc/self/status; "
-                    "touch /app/changed 2>&1 || true; touch /tmp/scratch && echo '/tmp is writable'")
+                    "touch /app/changed 2>&1 || true; touch /tmp/scratch && echo /tmp is writable")
 
 
 def hardening(client, tag: str) -> str:

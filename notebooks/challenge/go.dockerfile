@@ -1,8 +1,7 @@
 # Workshop challenge, Go: this works, but it is fat and it runs as root.
 # Your job: make it small (see the target in notebook 07) and unprivileged, without
-# breaking the service. Build context: sample_apps/go.
-#
-#   docker build -f ../../notebooks/challenge/go.dockerfile -t challenge-go .   # in sample_apps/go
+# breaking the service. Notebook 07 copies it into your work folder (work/07-challenge-go/,
+# with a copy of sample_apps/go) and gives the command that builds it.
 ARG GO_IMAGE=golang:1.24-trixie
 ARG DEBIAN_IMAGE=debian:trixie-slim
 ARG DISTROLESS_STATIC_IMAGE=gcr.io/distroless/static-debian13:nonroot

@@ -1,6 +1,7 @@
 # Workshop challenge, Java: this works, but it ships a whole JDK and runs as root.
 # Your job: make it small (see the target in notebook 07) and unprivileged, without
-# breaking the service. Build context: sample_apps/java.
+# breaking the service. Notebook 07 copies it into your work folder (work/07-challenge-java/,
+# with a copy of sample_apps/java) and gives the command that builds it.
 ARG JDK_IMAGE=eclipse-temurin:21-jdk
 ARG JRE_IMAGE=eclipse-temurin:21-jre
 ARG DISTROLESS_JAVA_IMAGE=gcr.io/distroless/java21-debian13:nonroot

@@ -1,6 +1,7 @@
 # Workshop challenge, Python: this works, but it ships compilers, headers and pip, and runs
 # as root. Your job: make it small (see the target in notebook 07) and unprivileged, without
-# breaking the service. Build context: sample_apps/python.
+# breaking the service. Notebook 07 copies it into your work folder (work/07-challenge-python/,
+# with a copy of sample_apps/python) and gives the command that builds it.
 ARG PYTHON_IMAGE=python:3.13-trixie
 ARG PYTHON_SLIM_IMAGE=python:3.13-slim-trixie
 ARG DEBIAN_IMAGE=debian:trixie-slim

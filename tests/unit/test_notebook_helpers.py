@@ -1,30 +1,35 @@
-"""Unit tests of the plain functions behind the notebooks' widgets and check cells."""
+"""Unit tests of the plain functions behind the notebooks' tables, widgets and check cells."""
 
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 
 import pandas as pd
 import pytest
 
-from lessons import challenge, explorer, nb
+from lessons import catalog, challenge, explorer, inventory, nb, schedule
 
 
-def _fs(files: dict[str, int]) -> io.BytesIO:
+def _fs(files: dict[str, int], links: dict[str, str] | None = None) -> io.BytesIO:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as t:
         for name, size in files.items():
             info = tarfile.TarInfo(name)
             info.size = size
             t.addfile(info, io.BytesIO(b"x" * size))
+        for name, target in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            t.addfile(info)
     buf.seek(0)
     return buf
 
 
-def test_explorer_folder_summary_and_navigation():
-    table = explorer.folders_from_tar(_fs({"usr/bin/a": 1000, "usr/lib/x/y/z.so": 3000,
-                                           "etc/passwd": 10}))
+def test_folder_table_and_navigation():
+    table = inventory.folders_from_tar(_fs({"usr/bin/a": 1000, "usr/lib/x/y/z.so": 3000,
+                                            "etc/passwd": 10}))
     root = table[table["folder"] == "/"].iloc[0]
     assert root["files"] == 3 and root["mb"] == 0.004  # MB, rounded to 1 kB
     top = explorer.children(table, "/")
@@ -36,6 +41,16 @@ def test_explorer_folder_summary_and_navigation():
     assert explorer.parent("/usr/lib") == "/usr" and explorer.parent("/usr") == "/"
 
 
+def test_folder_table_and_inventory_count_files_the_same_way():
+    """The explorer's files.csv and the attack-surface inventory.csv must agree: the engine's
+    placeholders (.dockerenv, /etc/hosts...) are left out, and so are symbolic links."""
+    files = {"./.dockerenv": 0, "./etc/hosts": 5, "./app/server": 100, "./etc/passwd": 20}
+    links = {"./bin": "usr/bin"}
+    table = inventory.folders_from_tar(_fs(files, links))
+    inv = inventory.read_filesystem(_fs(files, links))
+    assert table[table["folder"] == "/"].iloc[0]["files"] == inv.files == 2
+
+
 def test_pull_time_is_arithmetic_on_compressed_size():
     df = pd.DataFrame({"language": ["go"], "variant": ["distroless"], "compressed_mb": [10.0]})
     one = nb.pull_seconds(df, [100, 8])
@@ -45,18 +60,69 @@ def test_pull_time_is_arithmetic_on_compressed_size():
     assert fleet.iloc[0]["1000 Mbit/s"] == pytest.approx(0.8)
 
 
+def test_smallest_reports_ties_as_ties():
+    df = pd.DataFrame({"language": ["go", "go", "go"],
+                       "variant": ["multi-stage", "distroless", "scratch"],
+                       "uncompressed_mb": [86.4, 7.0, 7.0]})
+    assert nb.smallest(df).iloc[0]["smallest"] == "distroless = scratch"
+
+
+def test_table_caption_names_the_source_and_skips_missing_fields():
+    live = pd.DataFrame({"x": [1], "source": ["live"], "image_set": ["local"],
+                         "engine_version": ["26.1.5"], "date": ["2026-12-02"]})
+    assert nb.show(live).caption == "local image set, Docker 26.1.5, measured live 2026-12-02"
+    answers = pd.DataFrame({"path": ["/"], "source": ["recorded 2026-12-01"]})
+    assert nb.show(answers).caption == "recorded 2026-12-01 (replayed)"
+
+
 def test_challenge_target_is_measured_size_times_factor_rounded_up():
     sizes = pd.DataFrame({"language": ["go", "java"], "variant": ["distroless", "distroless"],
-                          "uncompressed_mb": [7.52, 229.7]})
-    assert challenge.target_mb(sizes, "go") == 12.0      # 11.28 -> 12
-    assert challenge.target_mb(sizes, "java") == 350.0   # 344.55 -> 350
+                          "uncompressed_mb": [7.0, 229.7]})
+    assert challenge.TARGET_FACTOR == 1.2
+    assert challenge.target_mb(sizes, "go") == 9.0      # 8.4 -> 9 (whole MB at least)
+    assert challenge.target_mb(sizes, "java") == 280.0  # 275.6 -> 280
     with pytest.raises(Exception, match="no measured size"):
         challenge.target_mb(sizes, "python")
 
 
-def test_verdict_never_fails_an_unanswered_exercise(capsys):
+def test_shell_form_commands_are_recognised():
+    cfg = {"Entrypoint": ["/bin/sh", "-c", "/app/server"], "Cmd": None,
+           "Healthcheck": {"Test": ["CMD-SHELL", "/app/server -healthcheck"]}}
+    assert challenge.shell_form_commands(cfg) == ["ENTRYPOINT", "HEALTHCHECK"]
+    exec_form = {"Entrypoint": ["/app/server"], "Healthcheck": {"Test": ["CMD", "/app/server"]}}
+    assert challenge.shell_form_commands(exec_form) == []
+    assert challenge.shell_form_commands({"Cmd": ["/bin/sh", "-c", "gunicorn"]}) == ["CMD"]
+
+
+def test_revealed_challenge_solutions_are_the_solution_files():
+    """Notebook 07 shows each reference solution; what it shows must be what is checked."""
+    import json
+
+    text = "".join("".join(c["source"]) for c in json.loads(
+        (catalog.REPO_ROOT / "notebooks" / "07-workshop-challenge.ipynb").read_text())["cells"])
+    for lang in catalog.LANGUAGES:
+        code = [line for line in challenge.solution(lang).read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+        missing = [line for line in code if line not in text]
+        assert not missing, f"{lang}: the notebook does not show {missing[:3]}"
+
+
+def test_verdict_never_fails_an_unanswered_warm_up(capsys):
     nb.verdict(None, "exercise 1")
     nb.verdict(True, "exercise 1")
     nb.verdict(False, "exercise 1", "look again")
     out = capsys.readouterr().out
     assert out.count("PASS") == 1 and out.count("FAIL") == 1
+
+
+def test_half_day_agenda_fits_three_hours_and_the_readme_shows_both_agendas():
+    half = schedule.agenda("half")
+    end = half.iloc[-1]["start"]
+    hours, minutes = map(int, end.split(":"))
+    assert hours * 60 + minutes <= schedule.HALF_DAY_MIN, end
+    readme = (catalog.REPO_ROOT / "notebooks" / "README.md").read_text()
+    for kind in ("half", "full"):
+        assert schedule.markdown(kind) in readme, f"notebooks/README.md: {kind}-day agenda is stale"
+    # every notebook of the series is in the table, in order
+    names = [n for n in schedule.table()["notebook"] if re.match(r"\d\d-", n)]
+    assert names == sorted(p.stem for p in (catalog.REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))

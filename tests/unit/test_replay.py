@@ -1,5 +1,5 @@
-"""Replay mode: the recorded run covers what the notebooks show, says where it came from,
-and the CLI and every notebook work with no engine reachable."""
+"""Replay mode: the recorded run covers what the notebooks show, says where it came from, agrees
+with itself, and the CLI and every notebook work with no engine reachable."""
 
 from __future__ import annotations
 
@@ -11,45 +11,80 @@ import sys
 import pandas as pd
 import pytest
 
-from lessons import catalog, recorded
+from lessons import catalog, exercises, transcripts
+from lessons.sources import RECORDED, RecordedSource
 
 ROOT = catalog.REPO_ROOT
 NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/sizedrop-no-engine.sock",
              "LESSONS_REQUIRE_ENGINE": ""}
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
 
 def test_recorded_run_has_provenance():
-    p = json.loads((recorded.DIR / "provenance.json").read_text())
-    for key in ("date", "image_set", "engine_version", "storage_driver", "architecture"):
+    p = json.loads((RECORDED / "provenance.json").read_text())
+    for key in ("date", "image_set", "engine_version", "storage_driver", "architecture",
+                "builder"):
         assert p.get(key), key
     assert p["command"] == "python -m lessons record"
+    assert "BuildKit" in p["builder"]
 
 
-def test_recorded_build_costs_cover_every_app():
-    df = pd.read_csv(recorded.DIR / "buildcost.csv")
-    assert set(df["language"]) == set(catalog.LANGUAGES)
-    # figures, not targets: how much the cache saves is reported, never asserted
-    assert (df["cold_s"] > 0).all() and (df["warm_s"] > 0).all()
-    assert (df["cached_steps"] <= df["steps"]).all()
-
-
-@pytest.mark.parametrize("table", ["sizes", "inventory", "layers", "runtime"])
+@pytest.mark.parametrize("table", ["sizes", "inventory", "layers", "runtime", "answers",
+                                   "files"])
 def test_recorded_tables_cover_every_app_and_variant(table):
-    df = pd.read_csv(recorded.DIR / f"{table}.csv")
+    df = pd.read_csv(RECORDED / f"{table}.csv")
     have = set(zip(df["language"], df["variant"]))
     want = {(v.language, v.variant) for v in catalog.variants()}
     assert want <= have, f"{table} lacks {sorted(want - have)}"
 
 
 def test_recorded_sizes_are_consistent():
-    df = pd.read_csv(recorded.DIR / "sizes.csv")
+    df = pd.read_csv(RECORDED / "sizes.csv")
     assert (df["compressed_mb"] < df["uncompressed_mb"]).all()
     assert df["answered"].all()
 
 
-def _env():
+def test_recorded_file_counts_agree_between_tables():
+    """files.csv (the explorer) and inventory.csv (the attack surface) count the same files."""
+    files = pd.read_csv(RECORDED / "files.csv")
+    inv = pd.read_csv(RECORDED / "inventory.csv").set_index(["language", "variant"])
+    roots = files[files["folder"] == "/"].set_index(["language", "variant"])["files"]
+    for key, count in roots.items():
+        assert count == inv.loc[key, "files"], f"{key}: files.csv {count}, " \
+                                               f"inventory.csv {inv.loc[key, 'files']}"
+
+
+def test_recorded_build_costs():
+    df = pd.read_csv(RECORDED / "buildcost.csv")
+    assert set(df["language"]) == set(catalog.LANGUAGES)
+    # figures, not targets: how much the cache saves is reported, never asserted
+    assert (df["cold_s"] > 0).all() and (df["warm_s"] > 0).all()
+    assert (df["cached_steps"] <= df["steps"]).all()
+    go = df[(df["language"] == "go") & (df["variant"] == "multi-stage")]
+    assert set(go["dockerfile"]) == {"multi-stage.dockerfile",
+                                     "go-without-cache-mounts.dockerfile"}
+
+
+def test_recorded_exercise_checks_fail_the_mistake_and_pass_the_solution():
+    src = RecordedSource()
+    for ex in exercises.EXERCISES:
+        solution = exercises.recorded_check(ex, src, "solution")
+        mistake = exercises.recorded_check(ex, src, "mistake")
+        assert solution.passed, f"{ex}: recorded solution {solution.report()}"
+        assert not mistake.passed and mistake.reason, f"{ex}: recorded mistake passed"
+
+
+def test_every_notebook_has_a_transcript_of_its_commands():
+    for nb in NOTEBOOKS:
+        entries = transcripts.load(nb.stem)
+        assert entries, f"no recorded transcript for {nb.name}"
+        assert all({"command", "output", "exit_code"} <= set(e) for e in entries)
+
+
+def _env(**extra):
     env = dict(os.environ)
     env.update(NO_ENGINE)
+    env.update(extra)
     return env
 
 
@@ -63,12 +98,17 @@ def test_compare_without_engine_prints_the_recorded_table():
         assert v.variant in proc.stdout
 
 
-def test_every_notebook_runs_in_replay_mode():
-    """nbval over every notebook with the engine made unreachable."""
+def test_every_notebook_runs_in_replay_mode(tmp_path):
+    """nbval over every notebook with the engine made unreachable; every docker command a
+    notebook types must have its recorded output (none may say it is not in the recording)."""
+    misses = tmp_path / "misses.txt"
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
          "--nbval-current-env", "-o", "addopts=", "notebooks"],
-        capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=1800)
+        capture_output=True, text=True, cwd=ROOT, timeout=1800,
+        env=_env(**{transcripts.ENV_MISSES: str(misses)}))
     print(proc.stdout[-3000:])
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and " failed" not in proc.stdout
+    missed = misses.read_text() if misses.exists() else ""
+    assert not missed, "commands with no recorded output:\n" + missed

@@ -278,9 +278,16 @@ def test_history_instructions_are_tidied():
         {"created_by": "/bin/sh -c #(nop)  ENV A=1", "empty_layer": True},
         {"created_by": "/bin/sh -c apt-get update"},
         {"created_by": "|2 A=1 B=2 /bin/sh -c make"},
-        {"created_by": "/bin/sh -c #(nop) COPY file:ab in /app "}]}
+        {"created_by": "/bin/sh -c #(nop) COPY file:ab in /app "},
+        # BuildKit's spelling
+        {"created_by": "RUN |2 PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels /bin/sh -c pip install "
+                       "-r requirements.txt # buildkit"},
+        {"created_by": "COPY . . # buildkit"},
+        {"created_by": "WORKDIR /app"}]}
     assert layers.created_by(cfg) == ["(docker import of a root filesystem)",
-                                      "RUN apt-get update", "RUN make", "COPY file:ab in /app"]
+                                      "RUN apt-get update", "RUN make", "COPY file:ab in /app",
+                                      "RUN pip install -r requirements.txt", "COPY . .",
+                                      "WORKDIR /app"]
 
 
 def test_go_build_info_is_read_from_the_binary_bytes():
