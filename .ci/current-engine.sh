@@ -100,9 +100,16 @@ start() {
   fi
   ip link set "$BRIDGE" up
   say "starting Docker $(chroot "$ROOT" dpkg-query -W -f '${Version}' docker.io) (log: $LOG)"
-  chroot "$ROOT" sh -c "nohup dockerd -H unix:///run/docker26.sock --bridge=$BRIDGE \
-    --exec-root=/run/docker26 --pidfile=/run/docker26.pid \
-    --config-file=/etc/docker/daemon.json > /var/log/dockerd26.log 2>&1 &"
+  # Not chroot: in a mount namespace of its own, the Debian 13 root becomes the namespace's
+  # real root (pivot_root). Under a plain chroot, runc cannot make a container's file system
+  # the root of the container's mount namespace, and `docker exec` (health checks too) then
+  # starts processes that see the HOST's files instead of the container's.
+  setsid unshare --mount --propagation private -- sh -c "
+    cd '$ROOT' && mkdir -p .oldroot && pivot_root . .oldroot && cd / \
+      && umount -l /.oldroot && rmdir /.oldroot \
+      && exec dockerd -H unix:///run/docker26.sock --bridge=$BRIDGE \
+           --exec-root=/run/docker26 --pidfile=/run/docker26.pid \
+           --config-file=/etc/docker/daemon.json" > "$LOG" 2>&1 < /dev/null &
   for _ in $(seq 1 90); do
     if answers; then
       say "up: $(DOCKER_HOST="unix://$SOCK" docker info --format '{{.ServerVersion}}, {{.Driver}} {{.DriverStatus}}')"

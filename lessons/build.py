@@ -132,7 +132,9 @@ def cli_command(dockerfile: Path, context: Path, tag: str, buildargs: dict | Non
 # ----------------------------------------------------------------------------- plain progress
 
 _HEAD = re.compile(r"^#(\d+) \[([^\]]+)\] (.*)$")
-_STAGE_STEP = re.compile(r"^(?:(\S+) )?(\d+)/(\d+)$")   # "build 3/5", or "3/5" (one stage)
+# "build 3/5", or "3/5" in a one-stage file; BuildKit pads the number to the width of the
+# total ("build  3/12", " 1/10").
+_STAGE_STEP = re.compile(r"^(?:(\S+)\s+)?(\d+)/(\d+)$")
 _DONE = re.compile(r"^#(\d+) DONE (\d+(?:\.\d+)?)s$")
 _CACHED = re.compile(r"^#(\d+) CACHED$")
 _ERROR = re.compile(r"^#(\d+) ERROR: (.*)$")
@@ -165,7 +167,7 @@ class PlainProgress:
             vid, name, text = m.groups()
             if vid in self.by_vertex or name == "internal":
                 return
-            sm = _STAGE_STEP.match(name)
+            sm = _STAGE_STEP.match(name.strip())
             if not sm:
                 return
             stage, index = sm.group(1), int(sm.group(2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shlex
 import socket
 import time
 import urllib.error
@@ -58,6 +59,7 @@ def run_flags(options: dict | None = None) -> list[str]:
         elif key == "environment":
             flags += [f"--env={k}={v}" for k, v in value.items()]
         elif key == "entrypoint":
+            # The CLI takes only the program; run_command puts the rest after the image.
             flags.append(f"--entrypoint={value if isinstance(value, str) else value[0]}")
         else:
             raise LabError(f"no docker run flag known for option {key!r}",
@@ -77,9 +79,12 @@ def run_command(image: str, *, name: str | None = None, purpose: str = "lesson",
     argv += [f"--label={k}={v}" for k, v in L.container_labels(purpose).items()]
     argv += run_flags(options)
     argv += ["-p", f"127.0.0.1:{port or ''}:{APP_PORT}", image]
+    entrypoint = overrides.get("entrypoint")
+    if entrypoint and not isinstance(entrypoint, str):
+        argv += list(entrypoint[1:])        # `--entrypoint` holds only the program
     command = overrides.get("command")
     if command:
-        argv += list(command) if not isinstance(command, str) else command.split()
+        argv += list(command) if not isinstance(command, str) else shlex.split(command)
     return argv
 
 
@@ -172,11 +177,12 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
         # The engine could not even start the process (older engines report a missing
         # entrypoint, interpreter or loader here instead of in the container's output).
         remove(container)
+        raw = " ".join(str(getattr(err, "explanation", None) or err).split())
         text = engine.translate(err).message
         core = re.search(r'(exec[: ].*?no such file or directory|exec[: ].*?permission denied|'
-                         r'exec format error)', text)
+                         r'exec format error)', raw)
         raise NeverHealthy(f"{image} could not start" + (f": {core.group(1)}" if core else ""),
-                           _exit_hint({"Error": text}, ""),
+                           _exit_hint({"Error": raw}, ""),
                            details=_indent("engine: " + text)) from None
     container.reload()
     if container.status in ("exited", "dead"):  # gone before its port was even published

@@ -561,10 +561,6 @@ def test_start_when_the_engine_cannot_exec_the_entrypoint_names_it_and_removes_i
     assert [k for k, _ in client.calls] == ["create", "start", "remove container"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine._explanation cuts the engine's message to 300 "
-                   "characters before start() looks for 'no such file or directory': with the "
-                   "Debian JDK's path (the lab's own java21 lookalike) the reason is cut off, "
-                   "so the message names no cause and the hint is the generic one")
 def test_start_names_a_missing_interpreter_with_a_long_path_too(client):
     java = "/usr/lib/jvm/java-21-openjdk-amd64/bin/java"
     message = ("failed to create task for container: failed to create shim task: OCI runtime "
@@ -725,10 +721,6 @@ def test_run_command_shows_the_options_start_passes_to_the_engine(client):
         a for a in argv if a.startswith("--label=")]
 
 
-@pytest.mark.xfail(strict=True, reason="run_flags keeps only the first element of a list "
-                   "entrypoint: run_command(entrypoint=['sh', '-c', 'x']) prints "
-                   "--entrypoint=sh and drops '-c x', so the printed command differs from "
-                   "what start() runs")
 def test_run_command_keeps_every_word_of_a_list_entrypoint():
     argv = R.run_command(APP, entrypoint=["sh", "-c", "echo hi"])
     assert "--entrypoint=sh" in argv
@@ -1238,10 +1230,6 @@ TEN_LOG = "\n".join(
        "successfully: exit code: 1"])
 
 
-@pytest.mark.xfail(strict=True, reason="build._STAGE_STEP does not allow BuildKit's padding "
-                   "of step numbers in stages of 10+ steps ('[ 1/10]', '[build  3/12]'): "
-                   "such steps are dropped, and a failure in them reads 'failed before its "
-                   "first step' with no Dockerfile line")
 def test_steps_of_a_stage_with_ten_or_more_steps_are_read():
     assert "[ 7/10] RUN echo 5" in TEN_LOG                  # the fixture is what BuildKit prints
     p = feed(B.PlainProgress(TEN), TEN_LOG)
