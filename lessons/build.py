@@ -386,6 +386,15 @@ def _classic(client, context: Path, dockerfile: Path, tag: str, *, buildargs, la
     """The deprecated classic builder through the API (docker-py), for engines or machines
     without buildx. Its steps are numbered over the whole file ("Step 3/17")."""
     parsed = df.read(dockerfile)
+    buildargs = dict(buildargs or {})
+    text = dockerfile.read_text()
+    if any(name in text for name in ("BUILDPLATFORM", "TARGETOS", "TARGETARCH")):
+        # BuildKit sets these by itself; the classic builder does not.
+        arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(
+            client.info().get("Architecture", ""), "amd64")
+        for key, value in (("BUILDPLATFORM", f"linux/{arch}"), ("TARGETPLATFORM", f"linux/{arch}"),
+                           ("TARGETOS", "linux"), ("TARGETARCH", arch)):
+            buildargs.setdefault(key, value)
     steps: list[Step] = []
     log: list[str] = []
     image_id = ""

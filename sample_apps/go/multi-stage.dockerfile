@@ -14,8 +14,14 @@
 ARG GO_IMAGE=golang:1.24-trixie
 ARG DEBIAN_IMAGE=debian:trixie-slim
 
-# build: compile with the full Go toolchain; none of this stage ships.
-FROM ${GO_IMAGE} AS build
+# build: compile with the full Go toolchain; none of this stage ships. It runs
+# on the machine that builds (BUILDPLATFORM) whatever the image is for: Go
+# cross-compiles, so an arm64 image built on an amd64 machine (or the other
+# way round) needs no emulation. BuildKit sets TARGETOS and TARGETARCH from
+# --platform (default: the engine's own).
+FROM --platform=$BUILDPLATFORM ${GO_IMAGE} AS build
+ARG TARGETOS
+ARG TARGETARCH
 
 # GOTOOLCHAIN=local: use the Go in this image, never download another toolchain
 # because go.mod asks for a newer one; the build stays offline and repeatable.
@@ -48,12 +54,12 @@ COPY . .
 #                 file, same code (panics still print stack traces)
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    go build -ldflags="-s -w" -o /out/server .
+    GOOS=$TARGETOS GOARCH=$TARGETARCH go build -ldflags="-s -w" -o /out/server .
 
-# test: the unit tests, on the same source and with the same settings. The
-# runtime stage copies the binary FROM THIS STAGE, so no image exists without
-# passing tests; `--target test` runs only build and test (BuildKit builds just
-# the stages the target needs).
+# test: the unit tests, on the same source and with the same settings, on the
+# build machine's architecture. The runtime stage copies the binary FROM THIS
+# STAGE, so no image exists without passing tests; `--target test` runs only
+# build and test (BuildKit builds just the stages the target needs).
 FROM build AS test
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \

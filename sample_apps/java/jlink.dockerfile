@@ -10,7 +10,9 @@ ARG JDK_IMAGE=eclipse-temurin:21-jdk
 ARG DISTROLESS_JAVA_BASE_IMAGE=gcr.io/distroless/java-base-debian13:nonroot
 
 # build: compiles the service, packages app.jar and asks jdeps which modules it needs.
-FROM ${JDK_IMAGE} AS build
+# Java bytecode is the same on every architecture, so this stage and the test stage run on
+# the machine that builds (BUILDPLATFORM), even for an image of another architecture.
+FROM --platform=$BUILDPLATFORM ${JDK_IMAGE} AS build
 WORKDIR /src
 COPY src/main/java ./src/main/java
 # Reproducible jar entries: every entry gets the same timestamp (SOURCE_DATE_EPOCH, in
@@ -39,7 +41,8 @@ RUN find src/test/java -name '*.java' > test-sources.txt \
 # jre: links a minimal Java runtime from the JDK's jmods into /opt/jre. It starts from the
 # JDK image, not from build, and takes only the module list: after a source edit that needs
 # no new module, modules.txt has the same bytes, this COPY and the jlink below come from the
-# cache, and only the jar is rebuilt.
+# cache, and only the jar is rebuilt. It runs on the image's architecture (jmods and the JVM
+# are per architecture: an arm64 runtime built on amd64 is linked under emulation).
 # jdeps reads the classes' references; it cannot see modules loaded by name at run time
 # (reflection, ServiceLoader providers such as jdk.crypto.ec for elliptic-curve TLS, or
 # jdk.localedata). Name those in EXTRA_MODULES (comma-separated) and test the image for real.

@@ -9,7 +9,9 @@ ARG JDK_IMAGE=eclipse-temurin:21-jdk
 ARG JRE_IMAGE=eclipse-temurin:21-jre
 
 # build: compiles the service and packages app.jar; none of this stage ships.
-FROM ${JDK_IMAGE} AS build
+# Java bytecode is the same on every architecture, so this stage and the test stage run on
+# the machine that builds (BUILDPLATFORM), even for an image of another architecture.
+FROM --platform=$BUILDPLATFORM ${JDK_IMAGE} AS build
 WORKDIR /src
 COPY src/main/java ./src/main/java
 # Reproducible jar entries: every entry gets the same timestamp (SOURCE_DATE_EPOCH, in
