@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import dockerfile as df
-from . import labels as L
-from .errors import BuildFailed, LabError, NotEnoughDisk
+from .errors import BuildFailed, LabError, NotEnoughDisk, hint_for
+from .labels import managed
 
 BUILDX_HINT = ("install the buildx plugin (Docker Desktop and Docker Engine packages from "
                "docker.com include it; on Debian/Ubuntu as root `sudo bash .ci/start-engine.sh` "
@@ -124,7 +124,7 @@ def cli_command(dockerfile: Path, context: Path, tag: str, buildargs: dict | Non
                 nocache: bool = False, target: str | None = None,
                 labels: dict | None = None, cwd: Path | None = None) -> str:
     """The command a learner types for the same build (run from ``cwd``, default: here)."""
-    all_labels = L.managed(**(labels or {})) if labels is not None else None
+    all_labels = managed(**(labels or {})) if labels is not None else None
     return shlex.join(build_argv(dockerfile, context, tag, buildargs=buildargs,
                                  labels=all_labels, nocache=nocache, target=target, cwd=cwd))
 
@@ -234,7 +234,7 @@ def build(client, context: Path, dockerfile: Path, tag: str, *,
         raise LabError(f"no Dockerfile at {dockerfile}", "check the path and file name")
     if not context.is_dir():
         raise LabError(f"no build context folder at {context}", "check the path")
-    all_labels = L.managed(**(labels or {}))
+    all_labels = managed(**(labels or {}))
     if not has_buildx():
         print("buildx is missing: building with the classic builder, which Docker has "
               f"deprecated (next step: {BUILDX_HINT})")
@@ -362,18 +362,8 @@ def _failure(dockerfile: Path, source: str, progress: PlainProgress, log: list[s
 
 
 def _hint_for(error: str) -> str:
-    e = error.lower()
-    if "pull access denied" in e or "no such host" in e or "manifest unknown" in e or \
-            "repository does not exist" in e or "failed to resolve" in e or \
-            "failed to do request" in e:
-        return ("a base image could not be pulled: no registry here? use the local image set "
-                "(LESSONS_IMAGES=local, after `python -m lessons images --build-local`)")
-    if "no space left" in e:
-        return "free disk space (`python -m lessons clean`, then `docker builder prune`)"
-    if "unknown flag: link" in e or "unknown instruction" in e and "<<" in e:
-        return ("this engine's built-in Dockerfile frontend is too old for that syntax "
-                "(Docker 20.10 has BuildKit 0.8); use a current engine or avoid it")
-    return "fix the instruction above (its output is in the log lines), then build again"
+    return hint_for(error, "fix the instruction above (its output is in the log lines), "
+                           "then build again")
 
 
 # ----------------------------------------------------------------------------- classic builder

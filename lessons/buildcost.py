@@ -12,6 +12,7 @@ A good stage layout keeps the warm rebuild a small fraction of the cold one; the
 steps that ran again are the figures to read.
 """
 
+
 from __future__ import annotations
 
 import shutil
@@ -19,11 +20,11 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+from docker.errors import DockerException
 
-from . import build as B
-from . import lab
-from . import labels as L
+from . import build, lab
 from .catalog import Variant
+from .labels import managed
 
 # The file a developer edits most: a one-line change here is "a source-only change".
 SOURCE_FILE = {"go": "main.go", "java": "src/main/java/sizedrop/App.java",
@@ -49,8 +50,8 @@ def commands(v: Variant, image_set: str, client=None, dockerfile: Path | None = 
     args = lab.build_args(v, image_set, client)
     df = Path(dockerfile or v.dockerfile).name
     copy = Path("/tmp/buildcost") / v.language
-    argv = B.build_argv(copy / df, copy, _tag(v), buildargs=args, cwd=copy,
-                        labels=L.managed(**LABELS))
+    argv = build.build_argv(copy / df, copy, _tag(v), buildargs=args, cwd=copy,
+                        labels=managed(**LABELS))
     comment = "#" if v.language == "python" else "//"
     return [["cp", "-r", f"sample_apps/{v.language}", str(copy)], ["cd", str(copy)],
             argv[:4] + ["--no-cache"] + argv[4:],
@@ -70,14 +71,14 @@ def measure(client, v: Variant, image_set: str, on_line=None,
         if dockerfile:
             shutil.copy(dockerfile, file)
         args = lab.build_args(v, image_set, client)
-        cold = B.build(client, ctx, file, _tag(v), buildargs=args, nocache=True,
+        cold = build.build(client, ctx, file, _tag(v), buildargs=args, nocache=True,
                        on_line=on_line, labels=LABELS)
         touch_source(ctx, v.language)
-        warm = B.build(client, ctx, file, _tag(v), buildargs=args, on_line=on_line,
+        warm = build.build(client, ctx, file, _tag(v), buildargs=args, on_line=on_line,
                        labels=LABELS)
     try:
         client.images.remove(_tag(v))
-    except Exception:
+    except DockerException:
         pass
     ran = [s for s in warm.ran() if s.instruction.split()[0] in ("RUN", "COPY", "ADD")]
     return {

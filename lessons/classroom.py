@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import imagesets as S
+from . import imagesets
 from .errors import LabError
 
 ENV = "LESSONS_REGISTRY"
@@ -45,7 +45,7 @@ def registry_from_env() -> str | None:
 def remote_name(registry: str, image_set: str, local_or_official: str) -> str:
     """'sizedrop.invalid/jdk:21-trixie' -> 'HOST:5000/sizedrop/local/jdk:21-trixie'."""
     path = local_or_official
-    for prefix in (S.LOCAL_PREFIX, "gcr.io/", "docker.io/library/"):
+    for prefix in (imagesets.LOCAL_PREFIX, "gcr.io/", "docker.io/library/"):
         if path.startswith(prefix):
             path = path[len(prefix):]
     return f"{registry}/{NAMESPACE}/{image_set}/{path}"
@@ -108,7 +108,7 @@ def _stream(lines, what: str) -> None:
 
 
 def _selected(only):
-    return [b for b in S.BASE_IMAGES if not only or b.arg in only]
+    return [b for b in imagesets.BASE_IMAGES if not only or b.arg in only]
 
 
 def push(client, registry: str, image_set: str, progress=print, only=None) -> list[str]:

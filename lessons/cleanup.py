@@ -9,9 +9,12 @@ an untagged image a learner built FROM one of the lab's images would be removed 
 tagged one never is.)
 """
 
+
 from __future__ import annotations
 
-from . import labels as L
+from docker.errors import DockerException
+
+from . import labels
 from .imagesets import BASE_IMAGES, LOCAL_PREFIX
 
 # Labels are inherited by every image built FROM ours, so "is a base image" goes by name.
@@ -23,24 +26,24 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
     also the local lookalike base images. Returns what was removed, by kind."""
     report: dict[str, list[str]] = {"containers": [], "images": [], "networks": [],
                                     "volumes": []}
-    for c in client.containers.list(all=True, filters=L.container_filter()):
+    for c in client.containers.list(all=True, filters=labels.container_filter()):
         try:
             c.remove(force=True)
             report["containers"].append(c.name)
-        except Exception:
+        except DockerException:
             pass
-    flt = L.managed_filter()
+    flt = labels.managed_filter()
     for n in client.networks.list(filters=flt):
         try:
             n.remove()
             report["networks"].append(n.name)
-        except Exception:
+        except DockerException:
             pass
     for v in client.volumes.list(filters=flt):
         try:
             v.remove(force=True)
             report["volumes"].append(v.name)
-        except Exception:
+        except DockerException:
             pass
     images = client.images.list(filters=flt)
     # App images first (they sit on top of the base images), lookalikes last.
@@ -54,13 +57,13 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
             try:
                 client.images.remove(tag, force=False)
                 report["images"].append(tag)
-            except Exception:
+            except DockerException:
                 pass  # in use by a container that is not ours: leave it
     for image in client.images.list(filters={"dangling": True, **flt}):
         try:
             client.images.remove(image.id, force=False)
             report["images"].append(image.short_id + " (untagged)")
-        except Exception:
+        except DockerException:
             pass  # a container still uses it: leave it
     return report
 
@@ -68,10 +71,10 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
 def remove_containers(client, purpose: str | None = None) -> int:
     """Remove the lab's containers (optionally only those started for ``purpose``)."""
     count = 0
-    for c in client.containers.list(all=True, filters=L.container_filter(purpose)):
+    for c in client.containers.list(all=True, filters=labels.container_filter(purpose)):
         try:
             c.remove(force=True)
             count += 1
-        except Exception:
+        except DockerException:
             pass
     return count

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import engine as E
-from . import imagesets, lab, localset, sizes
+from . import engine, imagesets, lab, localset, sizes
 from .catalog import variants
 from .errors import ImagesUnavailable, LabError
 from .sources import RecordedSource
@@ -42,7 +41,7 @@ def ready_image_set(client, image_set=None, log=print) -> str:
 def live(languages=None, names=None, image_set=None, *, client=None, check=True,
          log=print) -> pd.DataFrame:
     """Build, check and measure on the engine. ``log`` gets one line per step."""
-    client = client or E.connect()
+    client = client or engine.connect()
     chosen = ready_image_set(client, image_set, log)
     todo = variants(languages, names)
     if not todo:
@@ -86,7 +85,7 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
 def table(languages=None, names=None, image_set=None, *, log=print,
           allow_recorded=True) -> pd.DataFrame:
     """Live when an engine answers, otherwise the recorded run (labelled as such)."""
-    if E.reachable() or not allow_recorded:
+    if engine.reachable() or not allow_recorded:
         return live(languages, names, image_set, log=log)
     recorded = RecordedSource()
     log(recorded.banner())

@@ -12,7 +12,7 @@ import platform
 import time
 from typing import Callable, TypeVar
 
-from .errors import EngineUnavailable, ImageMissing, LabError
+from .errors import EngineUnavailable, ImageMissing, LabError, hint_for
 
 T = TypeVar("T")
 
@@ -115,14 +115,7 @@ def translate(exc: Exception, doing: str = "") -> LabError:
                         "it may have been removed; re-run the cell that creates it")
     if isinstance(exc, APIError):
         text = _explanation(exc)
-        hint = "check `docker info` in a terminal; the engine's log says more"
-        if "no space left" in text:
-            hint = "free disk space: `python -m lessons clean`, then `docker builder prune`"
-        elif "port is already allocated" in text or "address already in use" in text:
-            hint = "another container or program uses that port; stop it or let the engine " \
-                   "pick one (-p 127.0.0.1::8080)"
-        elif "is already in use by container" in text:
-            hint = "a container with that name exists: `docker rm -f NAME`, then run again"
+        hint = hint_for(text, "check `docker info` in a terminal; the engine's log says more")
         return LabError(f"the Docker engine refused{what} "
                         f"({exc.status_code or 'error'}): {text}", hint)
     if isinstance(exc, (ConnectionError, OSError)) or "Connection" in type(exc).__name__:

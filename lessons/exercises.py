@@ -18,21 +18,17 @@ Starting points, reference solutions and a typical mistake for each exercise liv
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import random
 import shutil
 import tarfile
-import gzip
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import build as B
-from . import catalog, engine, imagesets, inventory
-from . import labels as L
-from . import run as R
-from . import sizes as Z
+from . import build, catalog, engine, imagesets, inventory, labels, run, sizes
 from .errors import BuildFailed, LabError, NeverHealthy
 
 EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
@@ -175,13 +171,13 @@ class Workspace:
         argv = ["docker", "build"] + (["--progress=plain"] if progress else [])
         for name in self.build_args():
             argv += ["--build-arg", name]
-        argv += ["--label", f"{L.MANAGED}=true", "-t", self.tag,
-                 B._shown_path(self.path, Path(cwd or os.getcwd()))]
+        argv += ["--label", f"{labels.MANAGED}=true", "-t", self.tag,
+                 build._shown_path(self.path, Path(cwd or os.getcwd()))]
         return argv
 
     def describe(self, image_set: str = "") -> None:
         import shlex
-        rel = B._shown_path(self.path, Path(os.getcwd()))
+        rel = build._shown_path(self.path, Path(os.getcwd()))
         print(f"Your work folder: {rel}/ (a copy; the sample is never touched).")
         print(f"Edit {rel}/Dockerfile" + (" and add files there" if self.exercise.id ==
                                           "01-dockerignore" else "")
@@ -322,14 +318,14 @@ def recorded_check(exercise_id: str, source, which: str = "solution") -> Result:
     return res
 
 
-def _build(source, ws: Workspace, res: Result, name: str = "builds") -> B.BuildResult | None:
+def _build(source, ws: Workspace, res: Result, name: str = "builds") -> build.BuildResult | None:
     import shlex
     ws.sync_wheels()
     argv = ws.command(progress=True)
     res.command = shlex.join(argv)
     print("$ " + res.command, flush=True)
     try:
-        built = B.run_build(source.client, argv, ws.dockerfile, ws.tag)
+        built = build.run_build(source.client, argv, ws.dockerfile, ws.tag)
     except BuildFailed as err:
         res.add(name, False, err.message + "\n" + err.details,
                 f"it does not build: {err.message}", err.hint)
@@ -342,7 +338,7 @@ def _build(source, ws: Workspace, res: Result, name: str = "builds") -> B.BuildR
 def _answers(source, ws: Workspace, res: Result, language: str) -> bool:
     """Run the image the lab's safe way (read-only, no capabilities, 127.0.0.1) and ask it."""
     try:
-        with R.running(source.client, ws.tag, purpose="check", timeout=30) as app:
+        with run.running(source.client, ws.tag, purpose="check", timeout=30) as app:
             health = app.get("/healthz")
             root = app.get("/")
             try:
@@ -380,7 +376,7 @@ def health_verdict(client, tag: str, timeout: float = 40.0) -> tuple[str, str]:
     """Start the image (safe defaults) and wait for the engine's own HEALTHCHECK verdict:
     ("healthy" | "unhealthy" | "none" | "starting", the last health log output)."""
     try:
-        app = R.start(client, tag, purpose="check")
+        app = run.start(client, tag, purpose="check")
     except NeverHealthy as err:
         return ("exited", err.message.split(": ", 1)[-1])
     try:
@@ -401,7 +397,7 @@ def health_verdict(client, tag: str, timeout: float = 40.0) -> tuple[str, str]:
         except TimeoutError:
             return ("starting", f"no verdict within {timeout:.0f} s")
     finally:
-        R.remove(app)
+        run.remove(app)
 
 
 def _health(source, ws: Workspace, res: Result) -> bool:
@@ -498,7 +494,7 @@ def _check_layer_order(source, ws: Workspace, res: Result) -> None:
     original = app.read_bytes()
     try:
         app.write_bytes(original + b"\n# a one-line change, made by the check\n")
-        print(f"$ echo '# a one-line change' >> {B._shown_path(app, Path(os.getcwd()))}")
+        print(f"$ echo '# a one-line change' >> {build._shown_path(app, Path(os.getcwd()))}")
         rebuilt = _build(source, ws, res, "rebuilds after a source-only change")
     finally:
         app.write_bytes(original)
@@ -640,8 +636,8 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
     if not _build(source, ws, res):
         return
     client = source.client
-    layer_sizes = Z.layer_sizes(client, ws.tag)
-    size = sum(x.size for x in layer_sizes) / Z.MB
+    layer_sizes = sizes.layer_sizes(client, ws.tag)
+    size = sum(x.size for x in layer_sizes) / sizes.MB
     res.figures["size_mb"] = round(size, 1)
     _answers(source, ws, res, language)
     _non_root(source, ws, res)

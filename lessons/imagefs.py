@@ -11,12 +11,15 @@
   mount points), which belongs to no image.
 """
 
+
 from __future__ import annotations
 
 import contextlib
 import io
 import tarfile
 from typing import BinaryIO, Iterable, Iterator
+
+from docker.errors import DockerException
 
 from . import labels
 
@@ -82,7 +85,7 @@ def created(client, ref: str, purpose: str = "inspect") -> Iterator[object]:
     try:
         yield container
     finally:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(DockerException):
             container.remove(force=True)
 
 

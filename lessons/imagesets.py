@@ -7,12 +7,15 @@ same Dockerfile works on a machine with no registry.
 Choose with ``LESSONS_IMAGES=auto|official|local`` (default ``auto``).
 """
 
+
 from __future__ import annotations
 
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from docker.errors import DockerException
 
 from .catalog import SAMPLE_APPS
 from .errors import ImagesUnavailable, LabError
@@ -142,7 +145,7 @@ def registry_answers(client, probe: str = "debian:trixie-slim") -> bool:
     try:
         client.api.inspect_distribution(probe)
         return True
-    except Exception:
+    except DockerException:
         return False
 
 

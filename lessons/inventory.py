@@ -179,11 +179,11 @@ def of_image(client, ref: str) -> Inventory:
 def runs_read_only(client, ref: str) -> bool:
     """Does the image serve its health endpoint with a read-only root filesystem (and the
     lab's other safe defaults)? Answered by running it."""
-    from . import run as R
+    from . import run
     from .errors import NeverHealthy
 
     try:
-        with R.running(client, ref, purpose="inventory", read_only=True, timeout=60):
+        with run.running(client, ref, purpose="inventory", read_only=True, timeout=60):
             return True
     except NeverHealthy:
         return False
@@ -301,6 +301,7 @@ def elf_info(data: bytes) -> dict | None:
 def file_bytes(client, ref: str, path: str) -> bytes | None:
     """The bytes of one file of an image (read from a created, never started container)."""
     import tarfile
+
     from docker.errors import NotFound
 
     with imagefs.created(client, ref, "inventory") as container:

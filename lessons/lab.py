@@ -6,13 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 
-from . import build as B
-from . import engine as E
-from . import imagesets as S
-from . import labels as L
-from . import run as R
-from . import wheels as W
+from . import build, engine, imagesets, run, wheels
 from .catalog import Variant
+from .labels import APP, IMAGE_SET, VARIANT, container_labels
 
 # Rough disk a full build of each language needs the first time (images + build cache).
 DISK_PER_LANGUAGE = {"go": 1_500_000_000, "java": 1_200_000_000, "python": 1_500_000_000}
@@ -36,7 +32,7 @@ def pip_offline(client, image_set: str, say=print) -> bool:
         return False
     key = (client.api.base_url, image_set)
     if key not in _PIP_OFFLINE:
-        image = S.name_in(image_set, "PYTHON_SLIM_IMAGE")
+        image = imagesets.name_in(image_set, "PYTHON_SLIM_IMAGE")
         reached, why = _container_reaches(client, image, PYPI_PROBE_URL)
         _PIP_OFFLINE[key] = not reached
         if not reached:
@@ -57,13 +53,13 @@ def _container_reaches(client, image: str, url: str) -> tuple[bool, str]:
             "    print(type(e).__name__, str(e)[:160], file=sys.stderr); sys.exit(1)\n")
     try:
         client.containers.run(image, entrypoint=["python3", "-c", code], remove=True,
-                              labels=L.container_labels("pypi-probe"))
+                              labels=container_labels("pypi-probe"))
         return True, ""
     except ContainerError as err:
         out = (err.stderr or b"").decode(errors="replace").strip()
         return False, (out.splitlines() or ["no answer"])[-1][:160]
     except (ImageNotFound, APIError) as err:
-        return False, E.translate(err).message
+        return False, engine.translate(err).message
 
 
 def offline_wheels(client, image_set: str, say=print) -> dict[str, str]:
@@ -71,9 +67,9 @@ def offline_wheels(client, image_set: str, say=print) -> dict[str, str]:
     downloading them when needed; {} when builds reach PyPI."""
     if not pip_offline(client, image_set, say):
         return {}
-    if not W.have_wheels():
-        W.download(E.describe(client)["architecture"])
-    return W.offline_args()
+    if not wheels.have_wheels():
+        wheels.download(engine.describe(client)["architecture"])
+    return wheels.offline_args()
 
 
 def build_env(client, image_set: str, say=print) -> dict[str, str]:
@@ -81,7 +77,7 @@ def build_env(client, image_set: str, say=print) -> dict[str, str]:
     from the environment: the lookalikes' names with the local set (with the official set
     none: the Dockerfiles' defaults are the official tags), plus pip's offline settings when
     builds cannot reach PyPI."""
-    values = {b.arg: b.local for b in S.BASE_IMAGES} if image_set == "local" else {}
+    values = {b.arg: b.local for b in imagesets.BASE_IMAGES} if image_set == "local" else {}
     if client is not None:
         values.update(offline_wheels(client, image_set, say))
     return values
@@ -90,7 +86,7 @@ def build_env(client, image_set: str, say=print) -> dict[str, str]:
 def apply_build_env(values: dict[str, str]) -> None:
     """Put ``build_env`` values into this process's environment (and drop the base-image
     names it does not set, so an earlier choice of image set does not linger)."""
-    for b in S.BASE_IMAGES:
+    for b in imagesets.BASE_IMAGES:
         if b.arg not in values:
             os.environ.pop(b.arg, None)
     os.environ.update(values)
@@ -100,23 +96,23 @@ def build_args(v: Variant, image_set: str, client=None) -> dict[str, str]:
     """Build args for one variant: the base images of the set, plus the offline pip settings
     when builds cannot reach PyPI (asked of ``client``; without one, only the base images)."""
     extra = offline_wheels(client, image_set) if v.language == "python" and client else {}
-    return S.build_args(v.dockerfile, image_set, extra)
+    return imagesets.build_args(v.dockerfile, image_set, extra)
 
 
 def labels_for(v: Variant, image_set: str) -> dict[str, str]:
-    return {L.APP: v.language, L.VARIANT: v.variant, L.IMAGE_SET: image_set}
+    return {APP: v.language, VARIANT: v.variant, IMAGE_SET: image_set}
 
 
 def command(v: Variant, image_set: str, nocache: bool = False, client=None) -> str:
     """The equivalent ``docker buildx build`` command, for the notebooks to show."""
-    return B.cli_command(v.dockerfile, v.context, v.tag(), build_args(v, image_set, client),
+    return build.cli_command(v.dockerfile, v.context, v.tag(), build_args(v, image_set, client),
                          nocache=nocache, labels=labels_for(v, image_set))
 
 
 def build_variant(client, v: Variant, image_set: str, *, nocache: bool = False,
-                  on_step=None, on_line=None) -> B.BuildResult:
+                  on_step=None, on_line=None) -> build.BuildResult:
     """Build one variant with the given image set (wheels fetched first when needed)."""
-    return B.build(client, v.context, v.dockerfile, v.tag(),
+    return build.build(client, v.context, v.dockerfile, v.tag(),
                    buildargs=build_args(v, image_set, client),
                    labels=labels_for(v, image_set), nocache=nocache, on_step=on_step,
                    on_line=on_line)
@@ -124,7 +120,7 @@ def build_variant(client, v: Variant, image_set: str, *, nocache: bool = False,
 
 def check_answers(client, tag: str, language: str) -> dict:
     """Run the image the lab's safe way and ask it two questions. Returns what it said."""
-    with R.running(client, tag, purpose="check") as app:
+    with run.running(client, tag, purpose="check") as app:
         root = app.get("/")
         primes = app.get("/primes?n=100")
         ok = (root.status == 200 and root.json().get("language") == language
@@ -134,15 +130,15 @@ def check_answers(client, tag: str, language: str) -> dict:
 
 
 def provenance(client, image_set: str) -> dict:
-    info = E.describe(client)
+    info = engine.describe(client)
     return {"image_set": image_set, "engine_version": info["engine_version"],
             "storage_driver": info["storage_driver"], "architecture": info["architecture"],
-            "date": E.today(), "source": "live"}
+            "date": engine.today(), "source": "live"}
 
 
 def ensure_ready(client, image_set: str | None = None) -> str:
     """Pick the image set (LESSONS_IMAGES) and check it can be used; returns its name."""
-    return S.choose(client, image_set)
+    return imagesets.choose(client, image_set)
 
 
 def docker_cli_works() -> bool:

@@ -54,8 +54,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import imagefs
-from . import sizes as Z
+from . import imagefs, sizes
 
 RULES = ("lab", "dive")
 _WH = ".wh."   # the prefix of a whiteout entry's name in a layer tar
@@ -144,7 +143,7 @@ class _Tally:
             self.smallest[path] = size
         self.touched[path].append(layer)
 
-    def analysis(self, layers: list[list[Z.Entry]], rule: str) -> Analysis:
+    def analysis(self, layers: list[list[sizes.Entry]], rule: str) -> Analysis:
         total, least = sum(self.cumulative.values()), sum(self.smallest.values())
         score = least / total if total else 1.0
         waste = [Inefficiency(p, idx, self.cumulative[p], self.smallest[p])
@@ -155,7 +154,7 @@ class _Tally:
                         sum(layer_bytes), waste, rule, total, least)
 
 
-def efficiency(layers: list[list[Z.Entry]], rule: str = "lab") -> Analysis:
+def efficiency(layers: list[list[sizes.Entry]], rule: str = "lab") -> Analysis:
     """Efficiency and wasted bytes of layers given as lists of tar entries (oldest first), by
     the lab's rule or dive's (see the module docstring)."""
     if rule == "lab":
@@ -168,7 +167,7 @@ def efficiency(layers: list[list[Z.Entry]], rule: str = "lab") -> Analysis:
 # ------------------------------------------------------------------------------ lab's rule
 
 
-def _leaves(entries: list[Z.Entry]) -> list[Z.Entry]:
+def _leaves(entries: list[sizes.Entry]) -> list[sizes.Entry]:
     """Entries with no other entry below them in the same layer, one per path (the last, as
     when the tar is unpacked); opaque markers are not leaves."""
     last = {e.path: e for e in entries if e.path}
@@ -196,7 +195,7 @@ def _listed_below(node: _Node, path: str, include_self: bool) -> list[str]:
     return out
 
 
-def _lab(layers: list[list[Z.Entry]]) -> Analysis:
+def _lab(layers: list[list[sizes.Entry]]) -> Analysis:
     tally = _Tally()
     visible = _Node()   # what the layers so far leave visible
     for index, entries in enumerate(layers):
@@ -241,7 +240,7 @@ def _lab(layers: list[list[Z.Entry]]) -> Analysis:
 # ----------------------------------------------------------------------------- dive's rule
 
 
-def _dive_tree(entries: list[Z.Entry]) -> _Node:
+def _dive_tree(entries: list[sizes.Entry]) -> _Node:
     """One layer as dive's tree: folders that only appear as parents get empty metadata, a
     whiteout is a node named '.wh.NAME', an opaque marker leaves only its parent folders."""
     root = _Node()
@@ -299,7 +298,7 @@ def _subtree_size(node: _Node) -> int:
     return total
 
 
-def _dive(layers: list[list[Z.Entry]]) -> Analysis:
+def _dive(layers: list[list[sizes.Entry]]) -> Analysis:
     tally = _Tally()
     trees = [_dive_tree(entries) for entries in layers]
     below = _copy(trees[0]) if trees else _Node()   # dive stacks layers 0..i-1 on a copy of 0
@@ -354,7 +353,7 @@ def tidy_instruction(text: str) -> str:
     return text or "(unknown: imported or squashed)"
 
 
-def per_layer(layers: list[Z.LayerSize], config: dict) -> pd.DataFrame:
+def per_layer(layers: list[sizes.LayerSize], config: dict) -> pd.DataFrame:
     """One row per layer: sizes, the instruction, and files added/changed/removed."""
     instructions = created_by(config)
     seen: set[str] = set()
@@ -377,8 +376,8 @@ def per_layer(layers: list[Z.LayerSize], config: dict) -> pd.DataFrame:
         rows.append({
             "layer": i,
             "instruction": instructions[i] if i < len(instructions) else "",
-            "size_mb": round(layer.size / Z.MB, 3),
-            "compressed_mb": round(layer.gzip_size / Z.MB, 3),
+            "size_mb": round(layer.size / sizes.MB, 3),
+            "compressed_mb": round(layer.gzip_size / sizes.MB, 3),
             "files_added": added, "files_changed": changed, "files_removed": removed,
             "diff_id": layer.diff_id,
         })
@@ -389,14 +388,14 @@ def per_layer(layers: list[Z.LayerSize], config: dict) -> pd.DataFrame:
 class ImageLayers:
     table: pd.DataFrame
     analysis: Analysis            # the lab's rule (what the notebooks show)
-    summary: Z.SaveSummary
+    summary: sizes.SaveSummary
     dive: Analysis | None = None  # dive's rule, on the same layers
 
 
 def analyze(client, ref: str) -> ImageLayers:
     """Read ``docker save`` of ``ref`` once; return the layer table and the efficiency and
     wasted bytes by both rules (``analysis``: the lab's, ``dive``: dive's)."""
-    summary = Z.summarize_save(imagefs.saved(client, ref), with_files=True)
+    summary = sizes.summarize_save(imagefs.saved(client, ref), with_files=True)
     entries = [layer.entries or [] for layer in summary.layers]
     return ImageLayers(per_layer(summary.layers, summary.config), efficiency(entries, "lab"),
                        summary, efficiency(entries, "dive"))
@@ -419,4 +418,4 @@ def engine_history(client, ref: str) -> pd.DataFrame:
     """The engine's own ``docker history`` (newest first, as the CLI shows it)."""
     rows = client.api.history(ref)
     return pd.DataFrame([{"created_by": tidy_instruction(r.get("CreatedBy", "")),
-                          "size_mb": round(r.get("Size", 0) / Z.MB, 3)} for r in rows])
+                          "size_mb": round(r.get("Size", 0) / sizes.MB, 3)} for r in rows])

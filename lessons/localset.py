@@ -20,16 +20,15 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import build as B
-from . import imagesets as S
-from . import labels as L
+from . import build, imagesets
 from .engine import today
 from .errors import LabError
+from .labels import IMAGE_SET, LOOKALIKE_OF, RECIPE_HASH, managed
 
 SUITE = "trixie"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
-SLIM_EXCLUDES = S.RECIPES / "slim-excludes.cfg"
-APT_CLEAN = S.RECIPES / "apt-docker-clean.conf"
+SLIM_EXCLUDES = imagesets.RECIPES / "slim-excludes.cfg"
+APT_CLEAN = imagesets.RECIPES / "apt-docker-clean.conf"
 # Trimmed like debian:*-slim: caches, package lists, docs, manuals and translations.
 _TRIM = ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",
          "usr/share/info", "usr/share/locale", "usr/share/lintian", "var/log")
@@ -52,7 +51,7 @@ def debian_mirror(sources_dir: Path = Path("/etc/apt")) -> str:
     return DEFAULT_MIRROR
 
 
-def recipe_hash(base: S.BaseImage, parent_id: str = "") -> str:
+def recipe_hash(base: imagesets.BaseImage, parent_id: str = "") -> str:
     h = hashlib.sha256()
     if base.recipe_path:
         h.update(base.recipe_path.read_bytes())
@@ -65,8 +64,8 @@ def recipe_hash(base: S.BaseImage, parent_id: str = "") -> str:
     return h.hexdigest()[:16]
 
 
-def _labels(base: S.BaseImage, digest: str) -> dict:
-    return {L.IMAGE_SET: "local", L.LOOKALIKE_OF: base.official, L.RECIPE_HASH: digest,
+def _labels(base: imagesets.BaseImage, digest: str) -> dict:
+    return {IMAGE_SET: "local", LOOKALIKE_OF: base.official, RECIPE_HASH: digest,
             "sizedrop.built": today()}
 
 
@@ -75,7 +74,7 @@ def status(client) -> list[dict]:
     from docker.errors import ImageNotFound
 
     rows = []
-    for b in S.BASE_IMAGES:
+    for b in imagesets.BASE_IMAGES:
         try:
             img = client.images.get(b.local)
             built, size = img.labels.get("sizedrop.built", "yes"), img.attrs.get("Size", 0)
@@ -91,18 +90,18 @@ def build_all(client, *, force: bool = False, progress: Progress | None = None,
     """Build every missing or outdated lookalike, in dependency order. Returns what happened."""
     from docker.errors import ImageNotFound
 
-    B.check_disk(client, 6_000_000_000, "the local image set")
-    total = len(S.BASE_IMAGES)
+    build.check_disk(client, 6_000_000_000, "the local image set")
+    total = len(imagesets.BASE_IMAGES)
     results = []
     root_id = ""
-    for index, base in enumerate(S.BASE_IMAGES, start=1):
+    for index, base in enumerate(imagesets.BASE_IMAGES, start=1):
         digest = recipe_hash(base, "" if not base.recipe else root_id)
         try:
             existing = client.images.get(base.local)
         except ImageNotFound:
             existing = None
         if existing is not None and not force and \
-                existing.labels.get(L.RECIPE_HASH) == digest:
+                existing.labels.get(RECIPE_HASH) == digest:
             if progress:
                 progress(index, total, base.local, "up to date")
             results.append({"image": base.local, "status": "up to date", "seconds": 0.0})
@@ -115,8 +114,8 @@ def build_all(client, *, force: bool = False, progress: Progress | None = None,
         if not base.recipe:
             root_id = import_debian_root(client, base, digest, on_line=on_line)
         else:
-            B.build(client, S.RECIPES, base.recipe_path, base.local, target=base.target or None,
-                    buildargs={"DEBIAN_IMAGE": S.name_in("local", "DEBIAN_IMAGE")},
+            build.build(client, imagesets.RECIPES, base.recipe_path, base.local, target=base.target or None,
+                    buildargs={"DEBIAN_IMAGE": imagesets.name_in("local", "DEBIAN_IMAGE")},
                     labels=_labels(base, digest), on_line=on_line)
         seconds = time.monotonic() - t0
         if progress:
@@ -125,7 +124,7 @@ def build_all(client, *, force: bool = False, progress: Progress | None = None,
     return results
 
 
-def import_debian_root(client, base: S.BaseImage, digest: str,
+def import_debian_root(client, base: imagesets.BaseImage, digest: str,
                        on_line: Callable[[str], None] | None = None) -> str:
     """debootstrap a minimal Debian 13, trim it like the slim image, import it."""
     if os.geteuid() != 0:
@@ -163,7 +162,7 @@ def import_debian_root(client, base: S.BaseImage, digest: str,
         tarball = work / "rootfs.tar"
         subprocess.run(["tar", "-C", str(rootfs), "--numeric-owner", "-cf", str(tarball), "."],
                        check=True)
-        labels = L.managed(**_labels(base, digest), **{"sizedrop.debian-version": version})
+        labels = managed(**_labels(base, digest), **{"sizedrop.debian-version": version})
         changes = ['CMD ["bash"]'] + [f'LABEL {k}="{v}"' for k, v in labels.items()]
         repo, tag = base.local.rsplit(":", 1)
         client.api.import_image_from_file(str(tarball), repository=repo, tag=tag,

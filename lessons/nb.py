@@ -19,9 +19,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import catalog, engine, imagesets, plots, transcripts
+from . import catalog, engine, imagesets, plots, run, transcripts
 from . import lab as verbs
-from . import run as R
 from .errors import LabError
 from .sources import LiveSource, RecordedSource, Source, select
 
@@ -327,7 +326,7 @@ class Lab:
         if isinstance(paths, str):
             paths = [paths]
         tag = self.tag(language, variant)
-        print(_cmd(R.run_command(tag, name="app", purpose="notebook")))
+        print(_cmd(run.run_command(tag, name="app", purpose="notebook")))
         for p in paths:
             print(_cmd(["curl", "-s", f"http://$(docker port app 8080){p}"]))
         print(_cmd(["docker", "rm", "-f", "app"]))
@@ -397,8 +396,8 @@ class Lab:
         """Run a variant the lab's safe way; removed at the end of the block, always."""
         self._need_live("run a container")
         tag = self.tag(language, variant)
-        print(_cmd(R.run_command(tag, purpose="notebook", **options)))
-        with R.running(self.client, tag, purpose="notebook", **options) as app:
+        print(_cmd(run.run_command(tag, purpose="notebook", **options)))
+        with run.running(self.client, tag, purpose="notebook", **options) as app:
             yield app
 
     def _need_live(self, what: str) -> None:

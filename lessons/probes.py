@@ -5,14 +5,16 @@ Each probe comes with the docker commands it stands for (``COMMANDS[name](image)
 from the same values the probe passes to the engine, so a learner can run it by hand.
 """
 
+
 from __future__ import annotations
 
 import shlex
 import time
 
-from . import engine
-from . import labels as L
-from . import run as R
+from docker.errors import DockerException
+
+from . import engine, run
+from .labels import container_labels
 
 PURPOSE = "probe"
 
@@ -27,7 +29,7 @@ def shell(client, tag: str) -> str:
     from docker.errors import APIError
 
     c = client.containers.create(tag, SHELL_TEST, entrypoint=["sh"],
-                                 labels=L.container_labels(PURPOSE))
+                                 labels=container_labels(PURPOSE))
     try:
         c.start()
         code = c.wait(timeout=30).get("StatusCode")
@@ -70,7 +72,7 @@ def entrypoint(client, tag: str) -> str:
 
 def health_status(client, tag: str, timeout: float = 45.0) -> str:
     """Start the image (safe defaults) and wait for the engine's own verdict on HEALTHCHECK."""
-    app = R.start(client, tag, purpose=PURPOSE)
+    app = run.start(client, tag, purpose=PURPOSE)
     try:
         def verdict():
             app.container.reload()
@@ -83,17 +85,17 @@ def health_status(client, tag: str, timeout: float = 45.0) -> str:
             status = "starting"
         return f"{status} after {time.monotonic() - app.started:.1f} s"
     finally:
-        R.remove(app)
+        run.remove(app)
 
 
 def pid1(client, tag: str) -> str:
     """Start the image and stop it with SIGTERM: who is PID 1 and how long did it take?"""
-    app = R.start(client, tag, purpose=PURPOSE)
+    app = run.start(client, tag, purpose=PURPOSE)
     try:
-        R.wait_healthy(app)
+        run.wait_healthy(app)
         top = client.api.top(app.container.id)
         first = top["Processes"][0][top["Titles"].index("CMD")] if top.get("Processes") else "?"
-        res = R.stop(app, timeout=10)
+        res = run.stop(app, timeout=10)
         code = res["exit_code"]
         how = ("killed by the engine after the grace period (exit 137 = 128 + SIGKILL)"
                if res["killed"] else
@@ -101,7 +103,7 @@ def pid1(client, tag: str) -> str:
                if code == 143 else f"exit code {code}")
         return f"PID 1 is `{first[:60]}`; stopped in {res['stop_seconds']:.2f} s, {how}"
     finally:
-        R.remove(app)
+        run.remove(app)
 
 
 def debug_image(client) -> str:
@@ -110,7 +112,7 @@ def debug_image(client) -> str:
         try:
             client.images.get(name)
             return name
-        except Exception:
+        except DockerException:
             continue
     return "debian:trixie-slim"
 
@@ -130,17 +132,17 @@ def sidecar_argv(container: str, image: str) -> list[str]:
 
 def sidecar(client, tag: str) -> str:
     """Run the app, then a Debian container sharing its PID and network namespaces."""
-    app = R.start(client, tag, purpose=PURPOSE)
+    app = run.start(client, tag, purpose=PURPOSE)
     try:
-        R.wait_healthy(app)
+        run.wait_healthy(app)
         out = client.containers.run(
             debug_image(client), ["bash", "-c", SIDECAR_SCRIPT], remove=True,
             pid_mode=f"container:{app.container.id}",
             network_mode=f"container:{app.container.id}",
-            labels=L.container_labels(PURPOSE), cap_drop=["ALL"])
+            labels=container_labels(PURPOSE), cap_drop=["ALL"])
         return out.decode(errors="replace").strip()
     finally:
-        R.remove(app)
+        run.remove(app)
 
 
 HARDENING_SCRIPT = ("echo \"uid: $(id -u)\"; grep CapEff /proc/self/status; "
@@ -150,7 +152,7 @@ HARDENING_SCRIPT = ("echo \"uid: $(id -u)\"; grep CapEff /proc/self/status; "
 def hardening(client, tag: str) -> str:
     """Inside the lab's safe defaults (read-only root, no capabilities): what can a shell do?"""
     out = client.containers.run(tag, ["-c", HARDENING_SCRIPT], entrypoint=["sh"], remove=True,
-                                labels=L.container_labels(PURPOSE), **R.SAFE_DEFAULTS)
+                                labels=container_labels(PURPOSE), **run.SAFE_DEFAULTS)
     return out.decode(errors="replace").strip()
 
 
@@ -173,16 +175,16 @@ COMMANDS = {
     "healthcheck": lambda image: _join(_inspect("{{json .Config.Healthcheck.Test}}", image)),
     "entrypoint": lambda image: _join(_inspect("{{json .Config.Entrypoint}} "
                                                "{{json .Config.Cmd}}", image)),
-    "health": lambda image: _join(R.run_command(image, name="app", purpose=PURPOSE),
+    "health": lambda image: _join(run.run_command(image, name="app", purpose=PURPOSE),
                                   ["docker", "inspect", "--format",
                                    "{{.State.Health.Status}}", "app"]),
-    "pid1": lambda image: _join(R.run_command(image, name="app", purpose=PURPOSE),
+    "pid1": lambda image: _join(run.run_command(image, name="app", purpose=PURPOSE),
                                 ["docker", "top", "app"], ["docker", "stop", "app"],
                                 ["docker", "inspect", "--format", "{{.State.ExitCode}}", "app"]),
-    "sidecar": lambda image: _join(R.run_command(image, name="app", purpose=PURPOSE),
+    "sidecar": lambda image: _join(run.run_command(image, name="app", purpose=PURPOSE),
                                    sidecar_argv("app", "sizedrop.invalid/debian:trixie-slim")),
     "hardening": lambda image: _join(["docker", "run", "--rm", "--entrypoint", "sh"]
-                                     + R.run_flags() + [image, "-c", HARDENING_SCRIPT]),
+                                     + run.run_flags() + [image, "-c", HARDENING_SCRIPT]),
 }
 
 # Which probe is recorded for which variants (all others: every variant).
@@ -191,7 +193,7 @@ ONLY = {"sidecar": ("distroless",), "hardening": ("multi-stage",)}
 
 def answers(client, tag: str, paths=ASKED) -> list[dict]:
     """Start the image once, ask every path, return one row per path."""
-    with R.running(client, tag, purpose=PURPOSE) as app:
+    with run.running(client, tag, purpose=PURPOSE) as app:
         rows = []
         for p in paths:
             r = app.get(p)

@@ -9,6 +9,7 @@ Parts (``--only`` picks some): sizes, inventory, layers, runtime, buildcost, pro
 exercises, transcripts.
 """
 
+
 from __future__ import annotations
 
 import json
@@ -20,10 +21,23 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from docker.errors import DockerException
 
-from . import (buildcost, catalog, compare, engine, exercises, inventory, lab, layers,
-               probes, runtime, transcripts)
+from . import (
+    buildcost,
+    catalog,
+    compare,
+    engine,
+    exercises,
+    inventory,
+    lab,
+    layers,
+    probes,
+    runtime,
+    transcripts,
+)
 from .build import has_buildx
+from .errors import LabError
 from .catalog import variants
 from .sources import RECORDED, LiveSource
 
@@ -104,7 +118,7 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED) -> None
                     continue
                 try:
                     result = fn(client, tag)
-                except Exception as err:  # a probe that fails is an outcome too
+                except (LabError, DockerException) as err:  # an outcome too
                     result = f"probe failed: {engine.translate(err).message[:200]}"
                 probe_rows.append({"probe": name, "language": v.language,
                                    "variant": v.variant, "result": result})

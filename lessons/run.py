@@ -4,6 +4,7 @@ Every container gets the lab's label and is removed when the ``running`` block e
 the code inside fails or the learner interrupts the cell.
 """
 
+
 from __future__ import annotations
 
 import contextlib
@@ -16,9 +17,11 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
+from docker.errors import DockerException
+
 from . import engine
-from . import labels as L
-from .errors import LabError, NeverHealthy, PortInUse
+from .errors import LabError, NeverHealthy, PortInUse, hint_for
+from .labels import container_labels
 
 APP_PORT = 8080
 
@@ -76,7 +79,7 @@ def run_command(image: str, *, name: str | None = None, purpose: str = "lesson",
     argv = ["docker", "run"] + (["-d"] if detach else ["--rm"])
     if name:
         argv += ["--name", name]
-    argv += [f"--label={k}={v}" for k, v in L.container_labels(purpose).items()]
+    argv += [f"--label={k}={v}" for k, v in container_labels(purpose).items()]
     argv += run_flags(options)
     argv += ["-p", f"127.0.0.1:{port or ''}:{APP_PORT}", image]
     entrypoint = overrides.get("entrypoint")
@@ -134,7 +137,7 @@ class Running:
     def logs(self, tail: int = 30) -> str:
         try:
             return self.container.logs(tail=tail).decode(errors="replace")
-        except Exception:
+        except DockerException:
             return ""
 
 
@@ -161,7 +164,7 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
     options = dict(SAFE_DEFAULTS) if safe else {}
     options.update(overrides)
     options.setdefault("environment", {"PORT": str(APP_PORT)})
-    labels = L.container_labels(purpose)
+    labels = container_labels(purpose)
     started = time.monotonic()
     from docker.errors import APIError, ImageNotFound
 
@@ -238,14 +241,7 @@ def _why(state: dict, logs: str) -> str:
 
 
 def _exit_hint(state: dict, logs: str) -> str:
-    text = (logs + " " + (state.get("Error") or "")).lower()
-    if "no such file or directory" in text and "exec" in text:
-        return ("the entrypoint could not be started: the file, its interpreter or its dynamic "
-                "loader is missing from the image (a cgo binary on scratch, a venv whose python "
-                "points elsewhere, a shell-form command with no /bin/sh)")
-    if "permission denied" in text:
-        return "a file the app needs is not readable or executable by its user"
-    return "read its output below"
+    return hint_for(logs + " " + (state.get("Error") or ""), "read its output below")
 
 
 def stop(app_or_container, timeout: int = 10) -> dict:
@@ -264,7 +260,7 @@ def stop(app_or_container, timeout: int = 10) -> dict:
 
 def remove(app_or_container) -> None:
     c = getattr(app_or_container, "container", app_or_container)
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(DockerException):
         c.remove(force=True)
 
 
@@ -283,7 +279,7 @@ def running(client, image: str, *, healthy: bool = True, timeout: float = 60.0, 
 def _image_name(app: Running) -> str:
     try:
         return app.container.attrs["Config"]["Image"]
-    except Exception:
+    except (KeyError, TypeError):
         return "the container"
 
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
-from . import run as R
+from . import run
 
 BURST_REQUESTS = 400
 BURST_CONCURRENCY = 16
@@ -26,7 +26,7 @@ def memory_mb(container) -> float:
     return round((usage - cache) / 1e6, 1)
 
 
-def burst(app: R.Running, requests: int = BURST_REQUESTS,
+def burst(app: run.Running, requests: int = BURST_REQUESTS,
           concurrency: int = BURST_CONCURRENCY, path: str = BURST_PATH) -> dict:
     """A bounded burst on loopback; returns counts by status and the wall time."""
     def one(_):
@@ -46,20 +46,20 @@ def measure(client, tag: str, runs: int = 3) -> dict:
     """Median (and min-max) over ``runs`` fresh containers of the same image."""
     healthy, idle, busy, stops, killed = [], [], [], [], 0
     for _ in range(runs):
-        app = R.start(client, tag, purpose="runtime")
+        app = run.start(client, tag, purpose="runtime")
         try:
-            healthy.append(R.wait_healthy(app))
+            healthy.append(run.wait_healthy(app))
             time.sleep(0.5)
             idle.append(memory_mb(app.container))
             b = burst(app)
             if not b["ok"]:
                 raise RuntimeError(f"{tag}: burst answered {b['counts']}")
             busy.append(memory_mb(app.container))
-            result = R.stop(app, timeout=10)
+            result = run.stop(app, timeout=10)
             stops.append(result["stop_seconds"])
             killed += int(result["killed"])
         finally:
-            R.remove(app)
+            run.remove(app)
     return {
         "healthy_s": round(statistics.median(healthy), 2),
         "healthy_s_range": f"{min(healthy):.2f}-{max(healthy):.2f}",

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from docker.errors import DockerException
 
 from . import catalog, engine, imagesets
 from .errors import LabError
@@ -184,7 +185,7 @@ class LiveSource(Source):
                 self._memo[key] = compute()
             except LabError:
                 raise
-            except Exception as err:  # docker SDK errors become one line and a next step
+            except DockerException as err:  # one line and a next step
                 raise engine.translate(err, f"measuring {tag}") from None
         value = self._memo[key]
         return value.copy() if hasattr(value, "copy") else value
@@ -230,7 +231,7 @@ class LiveSource(Source):
             return probes.PROBES[name](self.client, tag)
         except LabError:
             raise
-        except Exception as err:
+        except DockerException as err:
             raise engine.translate(err, f"running the {name} probe on {tag}") from None
 
     def answers(self, language: str, variant: str, paths) -> pd.DataFrame:

@@ -32,7 +32,7 @@ def W(path):
     return Entry(path, 0, "whiteout")
 
 
-def O(path):
+def OPQ(path):  # an opaque-folder marker (.wh..wh..opq)
     return Entry(path, 0, "opaque")
 
 
@@ -128,7 +128,7 @@ def test_opaque_folder_hides_what_it_held_in_the_lab_rule_only():
     """`RUN rm -rf /app && mkdir /app && echo > /app/new`: the layer marks /app opaque. The
     lab counts the old /app/old (50 bytes) as deleted; dive ignores opaque markers."""
     case = [[D("app"), F("app/old", 50), F("app/kept", 7)],
-            [D("app"), O("app"), F("app/new", 5), F("app/kept", 8)]]
+            [D("app"), OPQ("app"), F("app/new", 5), F("app/kept", 8)]]
     lab = layers.efficiency(case, "lab")
     assert waste(lab) == {"app/old": 50, "app/kept": 15}   # kept: overwritten, not deleted
     assert [w.smallest_size for w in lab.inefficiencies] == [0, 7]
@@ -139,7 +139,7 @@ def test_opaque_folder_hides_what_it_held_in_the_lab_rule_only():
 def test_a_new_folder_marked_opaque_hides_nothing():
     """Overlay marks many folders a layer creates as opaque (147 of them in the Go base
     image's package layer): with nothing below them before, they change nothing."""
-    case = [[D("usr"), F("usr/a", 1)], [D("usr"), D("usr/new"), O("usr/new"), F("usr/new/x", 9)]]
+    case = [[D("usr"), F("usr/a", 1)], [D("usr"), D("usr/new"), OPQ("usr/new"), F("usr/new/x", 9)]]
     a = layers.efficiency(case, "lab")
     assert a.efficiency == 1.0 and a.wasted_bytes == 0
 
@@ -313,7 +313,7 @@ def random_stack(rng: random.Random) -> list[list[Entry]]:
             elif r < 0.84:
                 e = W(path)
             elif r < 0.92:
-                e = O(path)
+                e = OPQ(path)
             else:
                 e = Entry(path, 0, rng.choice(["symlink", "hardlink"]))
             if rng.random() < 0.6:   # most of the time the folders above get entries, first
