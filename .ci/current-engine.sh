@@ -68,7 +68,8 @@ start() {
     apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null
   }
-  if [ ! -x "$ROOT/usr/sbin/dockerd" ]; then
+  # procps: `docker top` runs the engine's own ps.
+  if [ ! -x "$ROOT/usr/sbin/dockerd" ] || [ ! -x "$ROOT/usr/bin/ps" ]; then
     say "making a Debian 13 root in $ROOT"
     mkdir -p "$ROOT"
     [ -x "$ROOT/usr/bin/apt-get" ] || debootstrap --variant=minbase trixie "$ROOT" "$(mirror_uri)" >/dev/null
@@ -76,7 +77,7 @@ start() {
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
     chroot "$ROOT" apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive chroot "$ROOT" apt-get install -y -q --no-install-recommends \
-      docker.io docker-cli docker-buildx containerd runc iptables ca-certificates >/dev/null
+      docker.io docker-cli docker-buildx containerd runc iptables ca-certificates procps >/dev/null
   fi
   mount_root
   cp /etc/resolv.conf "$ROOT/etc/resolv.conf"

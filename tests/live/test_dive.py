@@ -197,20 +197,33 @@ def assert_lab_differs_as_predicted(saved: Saved) -> list[str]:
     return hidden
 
 
+def app_is_opaque(saved: Saved) -> bool:
+    """How the builder wrote `rm -rf /app && mkdir /app`: an opaque folder (Docker 20.10's
+    overlay2 differ) or a deletion of each file in it (the containerd image store's). The
+    rules differ only in the first case, so the expectations below depend on it."""
+    return any(e.path == "app" and e.kind == "opaque" for layer in saved.stack for e in layer)
+
+
 def test_dive_rule_equals_real_dive_on_the_purpose_built_image(purpose_built):
     assert_same_as_real_dive(purpose_built)
     waste = {w.path: w.cumulative_size for w in purpose_built.dive.inefficiencies}
     assert waste["added-then-deleted.bin"] == ADDED_THEN_DELETED
     assert waste["etc/overwritten.conf"] == CONF_1 + CONF_2
-    # what dive does not count: the files of the deleted folder, what the opaque folder hid
-    assert not {"cache/a.bin", "cache/sub/b.bin", "app/old.bin"} & set(waste)
+    # what dive does not count: the files of the deleted folder, what an opaque folder hid
+    assert not {"cache/a.bin", "cache/sub/b.bin"} & set(waste)
+    if app_is_opaque(purpose_built):
+        assert "app/old.bin" not in waste
+    else:   # a plain file deletion: dive counts it like any other
+        assert waste["app/old.bin"] == APP_OLD
 
 
 def test_lab_rule_on_the_purpose_built_image_counts_what_folders_hid(purpose_built):
     hidden = assert_lab_differs_as_predicted(purpose_built)
-    assert sorted(hidden) == ["app/old.bin", "cache/a.bin", "cache/sub", "cache/sub/b.bin"]
+    opaque = app_is_opaque(purpose_built)
+    assert sorted(hidden) == (["app/old.bin"] if opaque else []) + [
+        "cache/a.bin", "cache/sub", "cache/sub/b.bin"]
     dive, lab = purpose_built.dive, purpose_built.lab
-    assert lab.wasted_bytes - dive.wasted_bytes == CACHE_A + CACHE_B + APP_OLD
+    assert lab.wasted_bytes - dive.wasted_bytes == CACHE_A + CACHE_B + (APP_OLD if opaque else 0)
     waste = {w.path: w.cumulative_size for w in lab.inefficiencies}
     assert waste["cache/a.bin"] == CACHE_A and waste["cache/sub/b.bin"] == CACHE_B
     assert waste["app/old.bin"] == APP_OLD

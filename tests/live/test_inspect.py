@@ -45,15 +45,24 @@ def test_layer_sizes_agree_with_docker_history(client, known):
     history = layers.engine_history(client, known)
     theirs = [s for c, s in zip(history["created_by"], history["size_mb"]) if "big.bin" in c
               and "head" in c][0] * 1e6
-    assert theirs == pytest.approx(BIG, rel=0.001)
+    # overlay2 engines report the file bytes; the containerd image store the layer's tar.
+    assert BIG <= theirs <= BIG + 10_240
     assert BIG <= ours <= BIG + 10_240
 
 
-def test_sizes_sum_matches_engine_size(client, known):
+def test_sizes_sum_against_the_engines_own_figure(client, known):
+    """The engine's `docker image inspect` Size beside ours. On overlay2 it is the files
+    unpacked: our tars carry headers and padding on top, a few percent more. On the containerd
+    image store it is the layer blobs as the store keeps them (compressed when built or pulled,
+    as they came when loaded): never more than our uncompressed tars."""
+    from lessons import engine
+
     ours = sum(x.size for x in sizes.layer_sizes(client, known, use_cache=False))
     engine_size = client.images.get(known).attrs["Size"]
-    # tar headers and padding make the tars a little larger than the files they carry
-    assert engine_size <= ours <= engine_size * 1.08
+    if engine.describe(client)["storage_driver"].startswith("containerd"):
+        assert 0 < engine_size <= ours
+    else:
+        assert engine_size <= ours <= engine_size * 1.08
 
 
 def test_inventory_finds_setuid_and_packages(client, known):

