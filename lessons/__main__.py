@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("record", help="take a full live run and save it for replay mode")
     p.add_argument("--only", nargs="+", help="record only these parts (default: all)")
+    p.add_argument("--notebooks", nargs="+",
+                   help="with the transcripts part: only these notebooks (e.g. 04)")
 
     p = sub.add_parser("check", help="build and check your work folder for an exercise")
     p.add_argument("exercise", help="e.g. 03-distroless-health or 07-challenge-go")
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             return _classroom(args)
         if args.command == "record":
             from . import record
-            record.main(only=args.only)
+            record.main(only=args.only, notebooks=args.notebooks)
             return 0
         if args.command == "check":
             return _check(args)

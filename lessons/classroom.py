@@ -34,6 +34,9 @@ NAMESPACE = "sizedrop"
 MANIFEST_TYPES = ", ".join([
     "application/vnd.docker.distribution.manifest.v2+json",
     "application/vnd.oci.image.manifest.v1+json",
+    # engines with the containerd image store push an index (the image plus attestations)
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
 ])
 
 
@@ -164,8 +167,23 @@ def _get_json(registry: str, path: str, accept: str | None = None) -> dict:
 
 
 def manifest_layer_sizes(registry: str, ref_without_registry: str) -> list[int]:
-    """Compressed layer sizes as the registry's manifest states them: exactly the bytes a
-    learner's engine downloads for the image."""
+    """Layer sizes as the registry's manifest states them: exactly the bytes a learner's
+    engine downloads for the image (see manifest_layers for their media types)."""
+    return [size for _, size in manifest_layers(registry, ref_without_registry)]
+
+
+def manifest_layers(registry: str, ref_without_registry: str) -> list[tuple[str, int]]:
+    """(media type, size) of each layer in the registry's manifest. Usually gzip; an engine
+    with the containerd image store pushes a layer as its store holds it, so a layer that
+    came in with `docker load` goes up uncompressed."""
     repo, tag = _split(ref_without_registry)
     manifest = _get_json(registry, f"/v2/{repo}/manifests/{tag}", MANIFEST_TYPES)
-    return [layer["size"] for layer in manifest.get("layers", [])]
+    if "manifests" in manifest:   # an index: take the image's own manifest, not attestations
+        images = [m for m in manifest["manifests"]
+                  if (m.get("platform") or {}).get("os") not in (None, "unknown")]
+        if not images:
+            raise LabError(f"the registry's index for {ref_without_registry} names no image",
+                           "push the image again")
+        manifest = _get_json(registry, f"/v2/{repo}/manifests/{images[0]['digest']}",
+                             MANIFEST_TYPES)
+    return [(layer.get("mediaType", ""), layer["size"]) for layer in manifest.get("layers", [])]

@@ -50,7 +50,8 @@ BUILDCOST = [("go", "multi-stage"), ("go", "scratch"), ("java", "multi-stage"),
 NO_CACHE_MOUNT = catalog.REPO_ROOT / "notebooks" / "demos" / "go-without-cache-mounts.dockerfile"
 
 
-def main(argv: list[str] | None = None, only=None, out: Path = RECORDED) -> None:
+def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
+         notebooks: list[str] | None = None) -> None:
     client = engine.connect()
     image_set = lab.ensure_ready(client)
     out.mkdir(exist_ok=True)
@@ -150,7 +151,16 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED) -> None
     part("exercises", exercise_checks)
 
     def notebook_transcripts():
+        work = exercises.work_root()
+        if work.exists() and any(work.iterdir()):
+            # The notebooks build the learner's work folders from their starting points:
+            # record from those, and keep whatever was there.
+            aside = work.with_name(f"{work.name}.before-record-{int(time.time())}")
+            work.rename(aside)
+            print(f"   moved the existing work folders to {aside}", flush=True)
         for nb in sorted((catalog.REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+            if notebooks and nb.stem not in notebooks and nb.stem[:2] not in notebooks:
+                continue
             print(f"   {nb.name}", flush=True)
             run_notebook(nb)
         return None
