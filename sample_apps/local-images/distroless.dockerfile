@@ -26,8 +26,10 @@ ENV DEBIAN_FRONTEND=noninteractive
 # unpack: each package's files as they are, plus its control file in var/lib/dpkg/status.d/,
 # which is how scanners such as trivy or syft find out what is inside an image with no dpkg
 # database. check-root: every symlink resolves inside the folder (an absolute target is read
-# relative to it; a documentation link to a package not included, such as python3.13-venv's,
-# is only noted, as upstream ships it dangling too), and prints the folder's size.
+# relative to it; two kinds upstream ships dangling too are only noted: a documentation link
+# to a package not included, such as python3.13-venv's, and tzdata's zoneinfo/localtime, which
+# points at an /etc/localtime that only tzdata's install script would make), and prints the
+# folder's size.
 RUN printf '%s\n' '#!/bin/bash' 'set -euo pipefail' 'root="$1"; shift' \
       'mkdir -p "$root/var/lib/dpkg/status.d"' \
       'for deb in "$@"; do' \
@@ -40,7 +42,7 @@ RUN printf '%s\n' '#!/bin/bash' 'set -euo pipefail' 'root="$1"; shift' \
       '  target="$(readlink "$link")"' \
       '  case "$target" in /*) path="$root$target" ;; *) path="$(dirname "$link")/$target" ;; esac' \
       '  [ -e "$path" ] && continue' \
-      '  case "$link" in ./usr/share/doc/*) echo "note: dangling as upstream: ${link#.}"; continue ;; esac' \
+      '  case "$link" in ./usr/share/doc/*|./usr/share/zoneinfo/localtime) echo "note: dangling as upstream: ${link#.}"; continue ;; esac' \
       '  echo "dangling link: ${link#.} -> $target"; exit 1' \
       'done' \
       'du -sh "$root"' > /usr/local/bin/check-root \
@@ -62,24 +64,24 @@ RUN apt-get update \
  && grep -c 'BEGIN CERTIFICATE' /rootfs/static/etc/ssl/certs/ca-certificates.crt \
  && cp /tmp/ca/usr/share/doc/ca-certificates/copyright /rootfs/static/usr/share/doc/ca-certificates/ \
  && dpkg-deb -f ca-certificates_*.deb > /rootfs/static/var/lib/dpkg/status.d/ca-certificates
-# The files a package manager or adduser would have written: three users, their groups, a
-# home for nonroot, a world-writable /tmp (base-files ships it 0755 and leaves the mode to its
-# install script), name-service order, and an os-release that still says Debian 13 (scanners
-# read ID and VERSION_ID) but tells a human what this image is. base-files brings the
-# merged-/usr links (/bin -> usr/bin, /lib -> usr/lib, and /lib64 on amd64).
+# The files a package manager or adduser would have written, as upstream writes them: three
+# users and their groups, a home for nonroot, a world-writable /tmp (base-files ships it 0755
+# and leaves the mode to its install script), name-service order, and an os-release that still
+# says Debian 13 (scanners read ID and VERSION_ID) but tells a human what this image is. No
+# /etc/localtime, as upstream: programs then use UTC. base-files brings the merged-/usr links
+# (/bin -> usr/bin, /lib -> usr/lib, and /lib64 on amd64).
 WORKDIR /rootfs/static
 RUN printf '%s\n' \
       'root:x:0:0:root:/root:/sbin/nologin' \
       'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \
       'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' > etc/passwd \
- && printf '%s\n' 'root:x:0:' 'nobody:x:65534:' 'nonroot:x:65532:' > etc/group \
- && printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' 'hosts: files dns' \
-      'networks: files' 'protocols: files' 'services: files' 'ethers: files' 'rpc: files' > etc/nsswitch.conf \
+ && printf '%s\n' 'root:x:0:' 'tty:x:5:' 'staff:x:50:' 'nobody:x:65534:' 'nonroot:x:65532:' > etc/group \
+ && printf '%s\n' 'passwd: compat' 'group: compat' 'shadow: compat' 'gshadow: files' \
+      'hosts: files dns' 'networks: files' 'protocols: db files' 'services: db files' \
+      'ethers: db files' 'rpc: db files' 'netgroup: nis' > etc/nsswitch.conf \
  && rm -f etc/os-release \
  && sed -e 's|^PRETTY_NAME=.*|PRETTY_NAME="Distroless lookalike (Debian GNU/Linux 13)"|' \
       usr/lib/os-release > etc/os-release \
- # tzdata's zoneinfo/localtime points at /etc/localtime; UTC, as in the Debian images.
- && ln -s /usr/share/zoneinfo/Etc/UTC etc/localtime \
  && chmod 0700 root \
  && install -d -m 0700 -o 65532 -g 65532 home/nonroot \
  && chmod 1777 tmp \
@@ -98,7 +100,9 @@ WORKDIR /home/nonroot
 # builder-base: /rootfs/base-nossl = static + glibc; /rootfs/base = static + glibc + OpenSSL.
 # Upstream's list, no more: libssl3t64 declares a dependency on openssl-provider-legacy, which
 # is left out as there (OpenSSL loads that provider only when asked for it), and so is the
-# openssl package with its /etc/ssl/openssl.cnf (OpenSSL runs on built-in defaults without it).
+# openssl package with its /etc/ssl/openssl.cnf (OpenSSL runs on built-in defaults without it)
+# and the links in /usr/lib/ssl that package makes: programs find the certificates through
+# SSL_CERT_FILE, which every image here sets.
 FROM builder AS builder-base
 SHELL ["/bin/bash", "-o", "errexit", "-o", "nounset", "-o", "pipefail", "-c"]
 WORKDIR /debs/base
@@ -108,10 +112,6 @@ RUN chown _apt: /debs/base \
  && unpack /rootfs/base-nossl libc6_*.deb \
  && cp -a /rootfs/static /rootfs/base \
  && unpack /rootfs/base ./*.deb \
- # OpenSSL looks for certificates under its own folder, /usr/lib/ssl.
- && install -d -m 0755 /rootfs/base/usr/lib/ssl \
- && ln -s /etc/ssl/certs /rootfs/base/usr/lib/ssl/certs \
- && ln -s /etc/ssl/certs/ca-certificates.crt /rootfs/base/usr/lib/ssl/cert.pem \
  && check-root /rootfs/base-nossl && check-root /rootfs/base \
  # The loader inside the folder, at the path this builder's own programs ask for (it is the
  # same in the image), resolves libssl and everything it needs from the folder alone.
@@ -243,7 +243,7 @@ RUN ln -s /usr/bin/python3.13 usr/bin/python3 \
       chroot /rootfs/python3 "$ldso" --list "${mod#.}" > /dev/null \
         || { echo "unresolved dependency in ${mod#.}"; exit 1; }; \
     done \
- && chroot /rootfs/python3 /usr/bin/python3 -B -c 'import ssl, json, sqlite3, zlib, bz2, lzma, ctypes, ctypes.util, hashlib, uuid, decimal, zoneinfo, curses, readline, dbm, xml.etree.ElementTree, http.server; assert ssl.create_default_context().cert_store_stats()["x509_ca"] > 0; zoneinfo.ZoneInfo("Europe/Berlin"); ctypes.CDLL(ctypes.util.find_library("c")); print("python3 ok:", ssl.OPENSSL_VERSION, sqlite3.sqlite_version)' \
+ && SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt chroot /rootfs/python3 /usr/bin/python3 -B -c 'import ssl, json, sqlite3, zlib, bz2, lzma, ctypes, ctypes.util, hashlib, uuid, decimal, zoneinfo, curses, readline, dbm, xml.etree.ElementTree, http.server; assert ssl.create_default_context().cert_store_stats()["x509_ca"] > 0; zoneinfo.ZoneInfo("Europe/Berlin"); ctypes.CDLL(ctypes.util.find_library("c")); print("python3 ok:", ssl.OPENSSL_VERSION, sqlite3.sqlite_version)' \
  && test -z "$(find usr/lib/python3.13 -name '*.pyc' -print -quit)"
 
 # python3: the Python 3.13 interpreter and standard library; `docker run IMAGE app.py`.
