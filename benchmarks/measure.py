@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
-from docker.errors import DockerException
 
 from lessons import build, buildcost, catalog, classroom, floor, imagefs, lab, runtime, sizes
 from lessons import imagesets as sets
@@ -244,43 +243,91 @@ def buildkit_version() -> str:
     return m.group(1) if m else "unknown"
 
 
-def _reproducible_argv(v: Variant, image_set: str, client, tag: str) -> list[str]:
+def _reproducible_argv(v: Variant, image_set: str, client, output: str) -> list[str]:
     args = dict(lab.build_args(v, image_set, client))
     args["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
-    argv = build.build_argv(v.dockerfile, v.context, tag, buildargs=args,
-                            labels=managed(**LABELS), nocache=True, cwd=catalog.REPO_ROOT)
-    # --load is "--output type=docker"; spelled out, it takes rewrite-timestamp=true: BuildKit
-    # 0.13+ then clamps every file's mtime in the new layers to SOURCE_DATE_EPOCH.
+    argv = build.build_argv(v.dockerfile, v.context, "sizedrop.invalid/bench-repro:unused",
+                            buildargs=args, labels=managed(**LABELS), nocache=True,
+                            cwd=catalog.REPO_ROOT)
     at = argv.index("--load")
-    argv[at:at + 1] = ["--output", "type=docker,rewrite-timestamp=true"]
+    argv[at:at + 1] = ["--output", output]
+    at = argv.index("-t")
+    del argv[at:at + 2]
     return argv
 
 
-def _saved_layer(client, tag: str, index: int, workdir: Path) -> tuple[dict, str]:
-    """The ``index``-th layer of ``tag``, from ``docker save``: {path: (type, mode, size,
-    mtime, sha256)} of its entries, and the instruction that made it (the image config's
-    history, whose entries without ``empty_layer`` are the layers, in order)."""
-    saved = workdir / "image.tar"
-    with saved.open("wb") as out:
+def _build_archive(client, v: Variant, image_set: str, workdir: Path, n: int) -> tuple[Path, str]:
+    """Build ``v`` without cache into an image archive; returns (archive, method).
+
+    First choice: BuildKit's OCI exporter with rewrite-timestamp=true (BuildKit 0.13+ clamps
+    every file time in the new layers to SOURCE_DATE_EPOCH; the engine's own store cannot take
+    that option, so the image goes to a tar, as it would go to a registry). An engine whose
+    builder has no OCI exporter (Docker's classic store) builds with --load instead, and the
+    archive is `docker save` of the result, with no timestamp rewriting."""
+    archive = workdir / f"build-{n}.tar"
+    argv = _reproducible_argv(v, image_set, client,
+                              f"type=oci,dest={archive},rewrite-timestamp=true")
+    proc = subprocess.run(argv, cwd=catalog.REPO_ROOT, capture_output=True, text=True)
+    if proc.returncode == 0:
+        return archive, "OCI exporter, rewrite-timestamp"
+    if "driver" not in proc.stderr and "exporter" not in proc.stderr:
+        raise RuntimeError(f"build of {v} failed: {proc.stderr[-1500:]}")
+    tag = f"sizedrop.invalid/bench-repro-{v.language}:{v.variant}-{n}"
+    argv = _reproducible_argv(v, image_set, client, "type=docker")
+    argv[-1:-1] = ["-t", tag]
+    proc = subprocess.run(argv, cwd=catalog.REPO_ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"build of {v} failed: {proc.stderr[-1500:]}")
+    with archive.open("wb") as out:
         shutil.copyfileobj(imagefs.saved(client, tag), out)
-    try:
-        with tarfile.open(saved) as outer:
-            manifest = json.load(outer.extractfile("manifest.json"))[0]
-            config = json.load(outer.extractfile(manifest["Config"]))
-            made = [h.get("created_by", "") for h in config.get("history", [])
-                    if not h.get("empty_layer")]
-            files = {}
-            layer = outer.extractfile(manifest["Layers"][index])
-            with tarfile.open(fileobj=layer, mode="r:*") as inner:
-                for m in inner:
-                    digest = ""
-                    if m.isfile():
-                        digest = hashlib.sha256(inner.extractfile(m).read()).hexdigest()[:12]
-                    files[imagefs.clean_name(m.name)] = (m.type, m.mode, m.size, m.mtime,
-                                                         digest)
-    finally:
-        saved.unlink()
-    return files, (made[index] if index < len(made) else "")
+    client.images.remove(tag)
+    return archive, "--load and docker save (this builder cannot rewrite timestamps)"
+
+
+class Archive:
+    """An image archive: an OCI layout tar (BuildKit's exporter) or a `docker save` tar."""
+
+    def __init__(self, path: Path):
+        self.tar = tarfile.open(path)
+        names = set(self.tar.getnames())
+        if "manifest.json" in names and "index.json" not in names:
+            entry = json.load(self.tar.extractfile("manifest.json"))[0]
+            self.config_path = entry["Config"]
+            self.layer_paths = entry["Layers"]
+            self.identity = "sha256:" + hashlib.sha256(
+                self.tar.extractfile(self.config_path).read()).hexdigest()
+        else:
+            index = json.load(self.tar.extractfile("index.json"))
+            self.identity = index["manifests"][0]["digest"]
+            manifest = json.load(self.tar.extractfile(self._blob(self.identity)))
+            self.config_path = self._blob(manifest["config"]["digest"])
+            self.layer_paths = [self._blob(layer["digest"]) for layer in manifest["layers"]]
+        self.config = json.load(self.tar.extractfile(self.config_path))
+        self.diff_ids = self.config["rootfs"]["diff_ids"]
+
+    @staticmethod
+    def _blob(digest: str) -> str:
+        return "blobs/" + digest.replace(":", "/", 1)
+
+    def made_by(self, index: int) -> str:
+        made = [h.get("created_by", "") for h in self.config.get("history", [])
+                if not h.get("empty_layer")]
+        return made[index] if index < len(made) else ""
+
+    def layer_files(self, index: int) -> dict[str, tuple]:
+        """{path: (type, mode, size, mtime, sha256)} of a layer's entries."""
+        files = {}
+        layer = self.tar.extractfile(self.layer_paths[index])
+        with tarfile.open(fileobj=layer, mode="r:*") as inner:
+            for m in inner:
+                digest = ""
+                if m.isfile():
+                    digest = hashlib.sha256(inner.extractfile(m).read()).hexdigest()[:12]
+                files[imagefs.clean_name(m.name)] = (m.type, m.mode, m.size, m.mtime, digest)
+        return files
+
+    def close(self):
+        self.tar.close()
 
 
 def _what_differs(a: tuple, b: tuple) -> str:
@@ -289,38 +336,38 @@ def _what_differs(a: tuple, b: tuple) -> str:
 
 
 def reproducible(client, image_set: str, variants: list[Variant]) -> pd.DataFrame:
-    """Build each variant twice without cache, with SOURCE_DATE_EPOCH and rewrite-timestamp;
-    compare image IDs (the config digest), and for a difference name the first layer that
-    differs, the instruction that made it and a few of the files that differ, and how."""
+    """Build each variant twice without cache, with SOURCE_DATE_EPOCH; compare the image
+    digests, and for a difference name the first layer that differs, the instruction that
+    made it and a few of the files that differ, and in what."""
     rows = []
     for v in variants:
-        tags = [f"sizedrop.invalid/bench-repro-{v.language}:{v.variant}-{n}" for n in (1, 2)]
-        for tag in tags:
-            build.run_build(client, _reproducible_argv(v, image_set, client, tag),
-                            v.dockerfile, tag, cwd=catalog.REPO_ROOT)
-        one, two = (client.images.get(t) for t in tags)
-        la, lb = one.attrs["RootFS"]["Layers"], two.attrs["RootFS"]["Layers"]
-        row = {"language": v.language, "variant": v.variant,
-               "same image ID": one.id == two.id, "same layers": la == lb,
-               "layers": len(la), "first differing layer": "", "made by": "",
-               "files that differ": ""}
-        if la != lb:
-            index = next(i for i, (x, y) in enumerate(zip(la, lb)) if x != y)
-            with tempfile.TemporaryDirectory(prefix="sizedrop-repro-") as tmp:
-                fa, made_by = _saved_layer(client, tags[0], index, Path(tmp))
-                fb, _ = _saved_layer(client, tags[1], index, Path(tmp))
-            differ = sorted(p for p in fa.keys() | fb.keys() if fa.get(p) != fb.get(p))
-            shown = [f"{p} ({_what_differs(fa[p], fb[p]) if p in fa and p in fb else 'in one only'})"
-                     for p in differ[:4]]
-            row.update({"first differing layer": f"{index + 1} of {len(la)}",
-                        "made by": made_by.replace("|", "/")[:100],
-                        "files that differ": f"{len(differ)}: " + "; ".join(shown)})
-        rows.append(row)
-        for tag in tags:
+        with tempfile.TemporaryDirectory(prefix="sizedrop-repro-") as tmp:
+            built = [_build_archive(client, v, image_set, Path(tmp), n) for n in (1, 2)]
+            one, two = Archive(built[0][0]), Archive(built[1][0])
             try:
-                client.images.remove(tag)
-            except DockerException:
-                pass
+                row = {"language": v.language, "variant": v.variant, "how": built[0][1],
+                       "same digest": one.identity == two.identity,
+                       "same layers": one.diff_ids == two.diff_ids,
+                       "layers": len(one.diff_ids), "first differing layer": "",
+                       "made by": "", "files that differ": ""}
+                if one.diff_ids != two.diff_ids:
+                    index = next(i for i, (x, y) in enumerate(zip(one.diff_ids, two.diff_ids))
+                                 if x != y)
+                    fa, fb = one.layer_files(index), two.layer_files(index)
+                    differ = sorted(p for p in fa.keys() | fb.keys() if fa.get(p) != fb.get(p))
+                    shown = [f"{p} ({_what_differs(fa[p], fb[p]) if p in fa and p in fb else 'in one only'})"
+                             for p in differ[:4]]
+                    row.update({"first differing layer": f"{index + 1} of {len(one.diff_ids)}",
+                                "made by": one.made_by(index).replace("|", "/")[:100],
+                                "files that differ": f"{len(differ)}: " + "; ".join(shown)})
+                elif one.identity != two.identity:
+                    keys = sorted(k for k in one.config.keys() | two.config.keys()
+                                  if one.config.get(k) != two.config.get(k))
+                    row["files that differ"] = "none; the configs differ in: " + ", ".join(keys)
+            finally:
+                one.close()
+                two.close()
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

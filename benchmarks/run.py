@@ -269,12 +269,16 @@ def write_report(out_dir, sizes_df, res, image_set, info, m, bk, when, subtitle,
                 "bar is the short one](builds.png)", "", md_table(shown), ""]
     if "reproducible" in res:
         out += ["## Reproducible builds", "",
-                "Each final image built twice with `--no-cache`, `--build-arg "
-                f"SOURCE_DATE_EPOCH={measure.SOURCE_DATE_EPOCH}` and `--output "
-                "type=docker,rewrite-timestamp=true` (BuildKit 0.13 and later clamp file "
-                "times in new layers to SOURCE_DATE_EPOCH; older BuildKit ignores the option). "
-                "Same image ID = same config digest = byte-identical image. Where the builds "
-                "differ, the first differing layer, the instruction that made it, and the "
+                "Each final image built twice with `--no-cache` and `--build-arg "
+                f"SOURCE_DATE_EPOCH={measure.SOURCE_DATE_EPOCH}` (BuildKit 0.11+ then dates the "
+                "image config and history with it), into an OCI archive with "
+                "`--output type=oci,dest=...,rewrite-timestamp=true` (BuildKit 0.13+ also clamps "
+                "the time of every file the build writes). The engine's own image store refuses "
+                "rewrite-timestamp (\"conflicts with unpack\" on Docker 26.1), and Docker's "
+                "classic store has no OCI exporter at all: there the builds go through "
+                "`--load` and `docker save`, without rewriting (column `how`). Same digest = "
+                "byte-identical image. Where the builds differ: the first differing layer, the "
+                "instruction that made it, and the "
                 "files that differ (and in what).", "", md_table(res["reproducible"]), ""]
     if "registry" in res:
         out += ["## Compressed as a registry stores it", "",
@@ -342,8 +346,8 @@ def headlines(sizes_df, res) -> list[str]:
                    + ", ".join(parts) + ".")
     if "reproducible" in res:
         df = res["reproducible"]
-        same = df[df["same image ID"]]
-        out.append(f"- Reproducible (same image ID on two --no-cache builds): "
+        same = df[df["same digest"]]
+        out.append(f"- Reproducible (same digest on two --no-cache builds): "
                    f"{len(same)} of {len(df)}"
                    + (f" ({', '.join(f'{r.language} {r.variant}' for r in same.itertuples())})"
                       if len(same) else "") + ".")
