@@ -31,11 +31,9 @@ import collections
 import glob
 import json
 import os
-import py_compile
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import threading
@@ -45,6 +43,14 @@ UID = GID = 65532
 PORT = 8080
 RECORDER = "sizedrop_trace"
 SKIP_PREFIXES = ("/proc/", "/sys/", "/dev/", "/tmp/", "/trace/", "/run/")
+
+# Files the service's processes read from C, which neither the audit hook (Python-level opens
+# only) nor /proc/<pid>/maps (mapped files only) sees. Found by running this whole trace once
+# under `strace -f -e trace=%file` and comparing: glibc reads the name-service order (workers)
+# and the time zone (log time stamps); OpenSSL, once libcrypto is loaded, its configuration.
+# /etc/ld.so.cache is read too, and left out on purpose: it is a cache of the build stage's
+# libraries, and without it the loader looks in its default folders, where they are.
+C_READS = ("/etc/nsswitch.conf", "/etc/localtime", "/usr/lib/ssl/openssl.cnf")
 
 # Every (method, target) of the contract's table (tests/live/contract_cases.py CASES).
 CONTRACT = [
@@ -373,6 +379,10 @@ def collect(procs, sampled, venv, app):
     files.add(os.path.join(venv, "pyvenv.cfg"))
     stdlib = os.path.dirname(os.__file__)
     modules.add(os.path.join(stdlib, "os.py"))
+    # And what the C libraries read with plain open(2), no mapping and no audit event (found
+    # once by running this trace under strace -f; see C_READS).
+    files.update(p for p in C_READS if os.path.exists(p)
+                 and (not p.endswith("openssl.cnf") or any("libcrypto" in f for f in files)))
     runner_only = set()
     for pid, p in procs.items():
         if pid not in service:
@@ -452,7 +462,7 @@ def elf_interpreter(path: str) -> str:
     try:
         with open(path, "rb") as f:
             head = f.read(64)
-            if head[:4] != b"\x7fELF" or head[4] != 2:
+            if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2:
                 return ""
             phoff = struct.unpack_from("<Q", head, 32)[0]
             phentsize, phnum = struct.unpack_from("<HH", head, 54)
@@ -482,7 +492,8 @@ def read_manifest(path):
 
 # ----------------------------------------------------------------------- assemble
 
-LAYOUTS = ("pyc", "both", "py")
+# pyc is the choice of traced.dockerfile; the others are there to be measured against it.
+LAYOUTS = ("pyc", "pyc-full", "pyc-oo", "both", "py")
 
 
 def copy_file(src: str, root: str) -> str:
@@ -497,7 +508,7 @@ def assemble(args) -> int:
     os.makedirs(root, exist_ok=True)
     entries = read_manifest(args.manifest)
     sizes = collections.Counter()
-    shipped = []
+    shipped, sources = [], []
     for entry in entries:
         kind, path = entry[0], entry[1]
         if kind == "file":
@@ -506,7 +517,7 @@ def assemble(args) -> int:
             sizes["files"] += os.path.getsize(path)
         elif kind == "py":
             shipped.append(path)
-            sizes["python"] += write_module(path, root, args.layout)
+            sources.append(path)
         elif kind == "dir":
             os.makedirs(root + path, mode=0o755, exist_ok=True)
         elif kind == "link":
@@ -514,6 +525,7 @@ def assemble(args) -> int:
             os.makedirs(os.path.dirname(dst), mode=0o755, exist_ok=True)
             if not os.path.lexists(dst):
                 os.symlink(entry[2], dst)
+    sizes["python"] += write_modules(sources, root, args.layout)
     sizes["system"] += system_files(root)
     sizes["records"] += records(root, shipped, args.venv)
     # Owned by root, readable by all, writable by root only; /tmp and the home are set apart.
@@ -528,34 +540,47 @@ def assemble(args) -> int:
     return 0
 
 
-def write_module(src: str, root: str, layout: str) -> int:
-    """Write one module in ``layout``; returns the bytes written.
+def write_modules(sources, root: str, layout: str) -> int:
+    """Write the modules in ``layout``; returns the bytes written.
 
-    pyc:  legacy bytecode at the module's own path with a "c" added (x.py -> x.pyc), no source:
-          the import system loads it with no .py beside it. Tracebacks still name the file
-          and line (dfile keeps the .py path) but cannot quote the line.
-    both: the .py plus __pycache__/x.cpython-313.pyc, as Debian and pip install them.
-    py:   the source only; every process compiles what it imports, on every start.
-    Bytecode is "unchecked-hash": valid whatever the files' dates, never re-validated (the
-    image is read-only anyway), and the same bytes on every build.
+    pyc:      bytecode only, at the module's own path with a "c" added (x.py -> x.pyc), the
+              way `compileall -b` writes it: the import system loads it with no .py beside it.
+              Compiled with -X no_debug_ranges: no column tables, which only serve the ^^^^
+              marks under a quoted source line, and with no source there is no line to quote.
+              Tracebacks still name the file (the .py path) and the line number.
+    pyc-full: the same with the column tables (measured, not chosen).
+    pyc-oo:   the same compiled with -OO: no docstrings, no asserts (measured, not chosen: it
+              changes what the program does).
+    both:     the .py plus __pycache__/x.cpython-313.pyc, as Debian and pip install them.
+    py:       the source only: every process compiles what it imports, on every start (the
+              root filesystem is read-only, so nothing is cached).
+    Bytecode is "unchecked-hash": valid whatever the files' dates, never re-validated (the image
+    is read-only anyway), the same bytes on every build.
     """
     import importlib.util
 
-    mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
     written = 0
-    if layout in ("both", "py"):
-        written += os.path.getsize(copy_file(src, root))
-    if layout == "pyc":
-        dst = root + src + "c"
+    jobs = []
+    for src in sources:
+        if layout in ("both", "py"):
+            written += os.path.getsize(copy_file(src, root))
+        if layout.startswith("pyc"):
+            jobs.append((src, root + src + "c"))
+        elif layout == "both":
+            jobs.append((src, root + importlib.util.cache_from_source(src)))
+    flags = {"pyc": ["-X", "no_debug_ranges"], "pyc-oo": ["-OO"]}.get(layout, [])
+    # One compiler process with the flags the layout needs (they are interpreter settings).
+    code = ("import py_compile, sys\n"
+            "mode = py_compile.PycInvalidationMode.UNCHECKED_HASH\n"
+            "for line in sys.stdin:\n"
+            "    src, dst = line.rstrip('\\n').split('\\t')\n"
+            "    py_compile.compile(src, cfile=dst, dfile=src, doraise=True,\n"
+            "                       invalidation_mode=mode)\n")
+    for _src, dst in jobs:
         os.makedirs(os.path.dirname(dst), mode=0o755, exist_ok=True)
-        py_compile.compile(src, cfile=dst, dfile=src, doraise=True, invalidation_mode=mode)
-        written += os.path.getsize(dst)
-    elif layout == "both":
-        dst = root + importlib.util.cache_from_source(src)
-        os.makedirs(os.path.dirname(dst), mode=0o755, exist_ok=True)
-        py_compile.compile(src, cfile=dst, dfile=src, doraise=True, invalidation_mode=mode)
-        written += os.path.getsize(dst)
-    return written
+    subprocess.run([sys.executable, "-I", *flags, "-c", code], check=True, text=True,
+                   input="".join(f"{src}\t{dst}\n" for src, dst in jobs))
+    return written + sum(os.path.getsize(dst) for _src, dst in jobs)
 
 
 def system_files(root: str) -> int:
