@@ -206,3 +206,17 @@ def test_traced_variant_is_catalogued_with_its_colour():
     assert "traced" in catalog.variants_of("python")
     assert plots.COLOURS["traced"] == "#CC79A7"
     assert set(catalog.VARIANTS) <= set(plots.COLOURS)
+
+
+class _Image:
+    def __init__(self, test):
+        self.attrs = {"Config": {"Healthcheck": {"Test": test} if test else None}}
+
+
+def test_health_command_from_the_image_config():
+    assert floor._health_command(_Image(["CMD", "/app/server", "-healthcheck"])) == \
+        ["/app/server", "-healthcheck"]
+    assert floor._health_command(_Image(["CMD-SHELL", "curl -f localhost"])) == \
+        ["/bin/sh", "-c", "curl -f localhost"]
+    assert floor._health_command(_Image(["NONE"])) is None
+    assert floor._health_command(_Image(None)) is None
