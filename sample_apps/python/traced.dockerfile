@@ -21,11 +21,11 @@
 # median of 7, is the steadier figure) and memory when idle:
 #
 #   layout      modules   image MB        healthy   CPU     idle MB
-#   pyc         5.99 MB   27.08 / 10.26   0.92 s    0.26 s  35.7   <- chosen
-#   pyc-full    6.29 MB   27.38 / 10.80   0.99 s    0.27 s  36.0
-#   pyc-oo      5.10 MB   26.19 / 10.35   0.90 s    0.24 s  33.9
-#   both       11.69 MB   33.01 / 12.16   0.85 s    0.24 s  36.2
-#   py          5.40 MB   26.50 /  9.60   2.00 s    0.93 s  44.9
+#   pyc         5.99 MB   26.98 / 10.24   0.92 s    0.26 s  35.7   <- chosen
+#   pyc-full    6.29 MB   27.28 / 10.78   0.99 s    0.27 s  36.0
+#   pyc-oo      5.10 MB   26.09 / 10.33   0.90 s    0.24 s  33.9
+#   both       11.69 MB   32.91 / 12.14   0.85 s    0.24 s  36.2
+#   py          5.40 MB   26.40 /  9.58   2.00 s    0.93 s  44.9
 #   (distroless.dockerfile, for reference:  66.78 / 23.06  0.73 s  0.28 s  36.3)
 #
 #   pyc       bytecode only, at the module's own path (x.pyc where x.py was, as `compileall -b`
@@ -106,7 +106,7 @@ SHELL ["/bin/bash", "-o", "errexit", "-o", "nounset", "-o", "pipefail", "-c"]
 # loads but a root filesystem needs: /etc/passwd and /etc/group with nonroot (65532), /tmp
 # (1777), /home/nonroot, the CA bundle; and for audits, each Debian package's copyright file and
 # dpkg record (var/lib/dpkg/status.d, as distroless has) and each Python distribution's
-# METADATA and licence, about 0.2 MB together.
+# METADATA and licence, about 0.1 MB together.
 # Then checks, in a chroot of the folder (as sample_apps/local-images/distroless.dockerfile
 # does): every ELF file finds its libraries there, and the interpreter starts as 65532, finds
 # its prefix and imports the app, printing no warning. A missing file fails the build here.

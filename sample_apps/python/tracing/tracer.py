@@ -610,8 +610,17 @@ def records(root: str, shipped, venv: str) -> int:
     written = 0
     owners = subprocess.run(["dpkg", "-S", *sorted({os.path.realpath(p) for p in shipped})],
                             capture_output=True, text=True).stdout
-    packages = sorted({line.split(":")[0] for line in owners.splitlines() if ": /" in line})
+    packages = sorted({name.split(":")[0]
+                       for line in owners.splitlines()
+                       if ": /" in line and not line.startswith("diversion by")
+                       for name in line.split(": /")[0].split(", ")})
     os.makedirs(root + "/var/lib/dpkg/status.d", mode=0o755, exist_ok=True)
+    # Packages built from one source share one copyright text (python3.13-minimal,
+    # libpython3.13-minimal and -stdlib: 50 KB each): the copies become symbolic links to the
+    # first (not hard links: COPY --from writes a hard-linked file out in full each time). (Debian's slim images keep every package's copyright file; a build
+    # stage without one, like the lab's local Debian root for its preinstalled packages, ships
+    # the dpkg record alone.)
+    texts: dict[bytes, str] = {}
     for pkg in packages:
         record = subprocess.run(["dpkg-query", "-s", pkg], capture_output=True, text=True,
                                 check=True).stdout
@@ -623,8 +632,14 @@ def records(root: str, shipped, venv: str) -> int:
         if os.path.isfile(copyright_file):
             dst = root + copyright_file
             os.makedirs(os.path.dirname(dst), mode=0o755, exist_ok=True)
-            shutil.copyfile(copyright_file, dst)
-            written += os.path.getsize(dst)
+            with open(copyright_file, "rb") as f:
+                text = f.read()
+            if text in texts:
+                os.symlink(os.path.relpath(texts[text], os.path.dirname(dst)), dst)
+            else:
+                shutil.copyfile(copyright_file, dst)
+                texts[text] = dst
+                written += os.path.getsize(dst)
     site = glob.glob(os.path.join(venv, "lib", "python3*", "site-packages"))[0]
     used = {p[len(site) + 1:].split("/")[0] for p in shipped if p.startswith(site + "/")}
     for info in glob.glob(os.path.join(site, "*.dist-info")):
