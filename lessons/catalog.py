@@ -13,12 +13,12 @@ SAMPLE_APPS = REPO_ROOT / "sample_apps"
 LANGUAGES = ("go", "java", "python")
 
 # Variants in teaching order: each one is a step down in size from the one before.
-VARIANTS = ("single-stage", "multi-stage", "distroless", "scratch", "jlink")
+VARIANTS = ("single-stage", "multi-stage", "distroless", "scratch", "jlink", "traced")
 
 _VARIANTS_BY_LANGUAGE = {
     "go": ("single-stage", "multi-stage", "distroless", "scratch"),
     "java": ("single-stage", "multi-stage", "distroless", "jlink"),
-    "python": ("single-stage", "multi-stage", "distroless"),
+    "python": ("single-stage", "multi-stage", "distroless", "traced"),
 }
 
 DESCRIPTIONS = {
@@ -27,6 +27,7 @@ DESCRIPTIONS = {
     "distroless": "build stage + distroless runtime: no shell, no package manager",
     "scratch": "a static binary on an empty image",
     "jlink": "a jlink runtime with only the modules the app uses, on distroless java-base",
+    "traced": "only the files a traced run of the app loaded, on an empty image",
 }
 
 
@@ -57,7 +58,7 @@ class Variant:
     @property
     def shell_free(self) -> bool:
         """Has no shell at all (distroless-style finals)."""
-        return self.variant in ("distroless", "scratch", "jlink")
+        return self.variant in ("distroless", "scratch", "jlink", "traced")
 
     def tag(self, image_set: str | None = None) -> str:
         """Where the lab keeps this build: the same name whichever image set built it (the

@@ -21,6 +21,7 @@ COLOURS = {
     "distroless": "#009E73",     # bluish green
     "scratch": "#0072B2",        # blue
     "jlink": "#56B4E9",          # sky blue
+    "traced": "#CC79A7",         # reddish purple
 }
 WIDTH_IN = 10  # fits a JupyterLab notebook column at 100% zoom
 

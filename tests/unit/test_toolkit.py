@@ -162,7 +162,7 @@ def test_recipe_hash_changes_with_parent():
 
 def test_variant_selection_and_unknown_names():
     assert [str(v) for v in catalog.variants("java", "jlink")] == ["java/jlink"]
-    assert len(catalog.variants()) == 11
+    assert len(catalog.variants()) == 12
     with pytest.raises(LabError, match="choose from"):
         catalog.variants(["rust"])
 
