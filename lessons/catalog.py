@@ -26,7 +26,8 @@ DESCRIPTIONS = {
     "multi-stage": "build stage + slim runtime stage, non-root",
     "distroless": "build stage + distroless runtime: no shell, no package manager",
     "scratch": "a static binary on an empty image",
-    "jlink": "a jlink runtime with only the modules the app uses, on distroless java-base",
+    "jlink": "a jlink runtime with only the modules the app uses, plus the C libraries it "
+             "links, on distroless static",
     "traced": "only the files a traced run of the app loaded, on an empty image",
 }
 

@@ -1,13 +1,15 @@
 # Size Drop, Java, jlink: a Java runtime cut down to the modules the app uses.
 # `jdeps --print-module-deps app.jar` lists the modules the jar's classes refer to (for this
 # service, which has its own small HTTP server on plain sockets: java.base alone); jlink
-# builds a runtime with just those, instead of the ~70 modules of a full JRE. It runs on
-# distroless java-base: glibc, zlib and friends for the JVM's native code, but no Java.
+# builds a runtime with just those, instead of the ~70 modules of a full JRE. The runtime
+# image is distroless static plus the C libraries the linked runtime loads (glibc, libstdc++,
+# zlib), found by ldd: no Java, and none of the font, imaging and character-set libraries that
+# distroless java-base carries for desktop and AWT code a headless service never runs.
 #
 #   docker build -f jlink.dockerfile -t java-app:jlink .
 
 ARG JDK_IMAGE=eclipse-temurin:21-jdk
-ARG DISTROLESS_JAVA_BASE_IMAGE=gcr.io/distroless/java-base-debian13:nonroot
+ARG DISTROLESS_STATIC_IMAGE=gcr.io/distroless/static-debian13:nonroot
 
 # build: compiles the service, packages app.jar and asks jdeps which modules it needs.
 # Java bytecode is the same on every architecture, so this stage and the test stage run on
@@ -68,11 +70,33 @@ RUN jlink --add-modules "$(cat /tmp/modules.txt)${EXTRA_MODULES:+,$EXTRA_MODULES
  && rm /opt/jre/lib/server/classes_nocoops.jsa \
  && /opt/jre/bin/java --list-modules
 
-# runtime: distroless java-base, the linked runtime and the tested jar.
-FROM ${DISTROLESS_JAVA_BASE_IMAGE} AS runtime
+# libs: the C libraries the linked runtime needs, from the same JDK image (so they match the
+# JVM that was built against them), into /rootfs at their canonical paths (/usr/lib/...,
+# which distroless static reaches through its /lib and /lib64 links). ldd lists what the
+# launcher, libjvm.so and the runtime's own native libraries link; glibc's libnss_compat is
+# added by name, because glibc loads it only at run time, to read /etc/passwd for the
+# "compat" entries of distroless' nsswitch.conf (the JVM asks for its user's name and home).
+FROM jre AS libs
+SHELL ["/bin/bash", "-o", "errexit", "-o", "nounset", "-o", "pipefail", "-c"]
+RUN { for f in /opt/jre/bin/java /opt/jre/lib/server/libjvm.so /opt/jre/lib/*.so; do ldd "$f"; done \
+      | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' \
+      | grep -v '^/opt/jre/'; \
+      ldconfig -p | awk '$1 == "libnss_compat.so.2" { print $NF; exit }'; } \
+    | sort -u > /tmp/libs.txt \
+ && while read -r lib; do \
+      dir="$(realpath "$(dirname "$lib")")"; \
+      install -d "/rootfs$dir" && cp -a "$dir/$(basename "$lib")" "/rootfs$dir/"; \
+      real="$(realpath "$lib")"; \
+      install -d "/rootfs$(dirname "$real")" && cp -a "$real" "/rootfs$(dirname "$real")/"; \
+    done < /tmp/libs.txt \
+ && cat /tmp/libs.txt && du -sh /rootfs
+
+# runtime: distroless static, the C libraries, the linked runtime and the tested jar.
+FROM ${DISTROLESS_STATIC_IMAGE} AS runtime
 WORKDIR /app
-# Only the linked runtime and the jar cross over. Both stay owned by root and read-only
-# for everyone else, so the service (uid 65532) can run them but not modify them.
+# Only these cross over. All stay owned by root and read-only for everyone else, so the
+# service (uid 65532) can run them but not modify them.
+COPY --from=libs /rootfs/ /
 COPY --from=jre /opt/jre /opt/jre
 COPY --from=test /app/app.jar /app/app.jar
 
@@ -82,7 +106,7 @@ COPY --from=test /app/app.jar /app/app.jar
 USER 65532:65532
 EXPOSE 8080
 
-# java-base has no java on PATH, so both commands name the linked runtime explicitly.
+# No java on PATH here, so both commands name the linked runtime explicitly.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["/opt/jre/bin/java", "-cp", "/app/app.jar", "sizedrop.HealthCheck"]
 ENTRYPOINT ["/opt/jre/bin/java", "-jar", "/app/app.jar"]

@@ -1,4 +1,4 @@
-# Size Drop, Python, variant 3 of 3: the distroless image.
+# Size Drop, Python, variant 3 of 4: the distroless image.
 # The runtime is gcr.io/distroless/python3: a Python interpreter and its libraries, with no
 # shell, no package manager, no pip. (Distroless images are built from Debian packages, not
 # from Alpine.) The virtual environment is built elsewhere and copied in.

@@ -1,4 +1,4 @@
-# Size Drop, Python, variant 2 of 3: the multi-stage image.
+# Size Drop, Python, variant 2 of 4: the multi-stage image.
 # The build stage has the full python:3.13 image (compilers, headers, pip) to install the
 # dependencies into a virtual environment; the test stage runs the unit tests; the runtime
 # stage starts again from python:3.13-slim, which has the same interpreter at the same path,

@@ -1,4 +1,4 @@
-# Size Drop, Python, variant 1 of 3: the single-stage image, the "before" picture.
+# Size Drop, Python, variant 1 of 4: the single-stage image, the "before" picture.
 # Everything happens in one image built on the full python:3.13 image: compilers, headers,
 # pip, the wheels, the tests all ship to production, and the service runs as root.
 # The multi-stage and distroless variants start from the same sources and drop all that.
