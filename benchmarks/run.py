@@ -231,11 +231,16 @@ def write_report(out_dir, sizes_df, res, image_set, info, m, bk, when, subtitle,
     if "floors" in res:
         alt = plot_floor(res["floors"], subtitle, out_dir / "floor.png")
         out += ["## Each image against its floor", "",
-                "The floor is the bytes the app needs, read from its own artifacts "
-                "(`lessons/floor.py`): Go, the static binary; Java, the jlink runtime (java.base "
-                "alone) plus the jar; Python, the interpreter, its standard library, the venv "
-                "and the app. C libraries and OS files are not counted, so the floor is a lower "
-                "bound.", "", f"![{alt}](floor.png)", "", md_table(res["floors"]), ""]
+                "The floor is the bytes the running app loads, measured by tracing it "
+                "(`lessons/floor.py`): each language's final image (Go scratch, Java jlink, "
+                "Python traced) runs, answers ordinary, error and malformed requests and a "
+                "burst, runs its HEALTHCHECK and stops on SIGTERM. Counted once each, at their "
+                "size in the image: every file mapped into one of its processes "
+                "(`/proc/<pid>/maps`, read by a busybox sidecar in the app's PID namespace), "
+                "files held open without being mapped (Java's jar), and for Python the file "
+                "each imported code object came from. Not counted: small files C code reads "
+                "and closes, CA bundles, licences, links and tar headers. So the floor is a "
+                "lower bound.", "", f"![{alt}](floor.png)", "", md_table(res["floors"]), ""]
     if "published" in res and len(res["published"]):
         out += ["## Against the best published results", "",
                 "Our smallest final image per language against the best published result "
