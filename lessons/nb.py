@@ -407,6 +407,10 @@ class Lab:
                 if dockerfile:
                     print(_cmd(line))
                     line = ["cp", _shown_path(os.path.abspath(dockerfile), here), copy]
+            if not isinstance(line, str) and line[:2] == ["sh", "-c"]:
+                line = line[2]   # as typed: `echo '...' >> main.go`, not `sh -c '...'`
+                print(f"$ {line}")
+                continue
             print(_cmd(line) if not isinstance(line, str) else line)
         if not self.live:
             return self.source.build_cost(language, variant, dockerfile)
