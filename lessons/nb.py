@@ -236,6 +236,17 @@ class Lab:
     def client(self):
         return getattr(self.source, "client", None)
 
+    def _mark(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Label a table with where its figures come from (image set, engine, date; live or
+        recorded), so ``show`` can caption it whatever columns are kept."""
+        where = {k: str(v) for k, v in self.source.provenance().items()
+                 if k in PROVENANCE_COLUMNS and v}
+        where["source"] = self.source.label()
+        if "source" not in df.columns:
+            df["source"] = where["source"]
+        df.attrs["provenance"] = where
+        return df
+
     def caption(self) -> str:
         """Where the figures come from, for chart titles and captions."""
         return self.source.caption()
@@ -311,7 +322,7 @@ class Lab:
         if self.live:
             print("$ docker save IMAGE   # for each image: every layer tar summed, "
                   "and gzipped (-6) for the compressed size")
-        return self.source.sizes(languages, variants)
+        return self._mark(self.source.sizes(languages, variants))
 
     def plot_sizes(self, df: pd.DataFrame, log: bool = False, compressed: bool = True):
         return plots.size_drop(df, log=log, compressed=compressed)
@@ -321,12 +332,12 @@ class Lab:
         if self.live:
             print("$ docker create --name x IMAGE && docker export x | tar -tv && docker rm x"
                   "   # for each image: its files, read without starting it")
-        return self.source.attack_surface(languages, variants)
+        return self._mark(self.source.attack_surface(languages, variants))
 
     def layers(self, language: str, variant: str) -> pd.DataFrame:
         """One row per layer: instruction, sizes, files added/changed/removed; the image's
         efficiency and wasted MB repeated on every row."""
-        return self.source.layers(language, variant)
+        return self._mark(self.source.layers(language, variant))
 
     def image_layers(self, image: str) -> pd.DataFrame:
         """The layer table of any local image (``layers`` is for the series' own): live only,
@@ -368,7 +379,7 @@ class Lab:
                  name: self.probe(name, v.language, v.variant, show=False)} for v in todo]
         df = pd.DataFrame(rows)
         df["source"] = self.source.label()
-        return df
+        return self._mark(df)
 
     def ask(self, language: str, variant: str, paths=("/", "/primes?n=30")) -> pd.DataFrame:
         """Start the image (safe defaults), ask it ``paths``, remove it. One row per path."""
@@ -382,7 +393,7 @@ class Lab:
         df = self.source.answers(language, variant, paths)
         if "source" not in df:
             df["source"] = self.source.label()
-        return df
+        return self._mark(df)
 
     def runtime(self, languages=None, variants=None, runs: int = 1) -> pd.DataFrame:
         """Start-up time, memory idle and after a burst, stop time (lessons.runtime)."""
@@ -390,7 +401,7 @@ class Lab:
             print("$ docker run -d ... IMAGE; until curl answers /healthz; docker stats "
                   "--no-stream; (a burst of requests); docker stats --no-stream; "
                   "time docker stop   # for each image")
-        return self.source.runtime(languages, variants, runs)
+        return self._mark(self.source.runtime(languages, variants, runs))
 
     def build_cost(self, language: str, variant: str, dockerfile=None) -> pd.DataFrame:
         """A cold build (empty cache) then a warm rebuild after a one-line source change, in a
@@ -413,12 +424,12 @@ class Lab:
                 continue
             print(_cmd(line) if not isinstance(line, str) else line)
         if not self.live:
-            return self.source.build_cost(language, variant, dockerfile)
+            return self._mark(self.source.build_cost(language, variant, dockerfile))
         bar = _Progress(f"cold and warm builds of {v} (edits {SOURCE_FILE[language]})")
         df = self.source.build_cost(language, variant, dockerfile)
         r = df.iloc[0]
         bar.done(f"cold {r['cold_s']} s, warm {r['warm_s']} s")
-        return df
+        return self._mark(df)
 
     def explore(self, language: str = "go", variant: str = "single-stage"):
         """The interactive image explorer (lessons.explorer); returns the widget."""

@@ -161,3 +161,15 @@ def test_exports_are_lines_a_terminal_can_paste():
                         "PIP_FIND_LINKS": "/wheels dir"}) == [
         "export GO_IMAGE=sizedrop.invalid/golang:1.24-trixie",
         "export PIP_FIND_LINKS='/wheels dir'"]
+
+
+def test_every_lab_table_says_where_it_comes_from(monkeypatch):
+    """Replay: each table the notebooks show is captioned with the recorded run, even after
+    columns() has dropped the provenance columns."""
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    lab = nb.Lab.start(quiet=True)
+    for table in (lab.sizes("go"), lab.layers("go", "scratch"), lab.attack_surface("go"),
+                  lab.runtime("go")):
+        caption = nb.show(nb.columns(table, ["variant"] if "variant" in table else
+                                     ["layer"])).caption
+        assert "(replayed)" in caption and "image set" in caption, caption
