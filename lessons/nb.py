@@ -352,8 +352,7 @@ class Lab:
             df = layers.summary_table(self.client, image)
         except DockerException as err:
             raise engine.translate(err, f"reading {image}") from None
-        df["source"] = "live"
-        return df
+        return self._mark(df)
 
     def try_shell(self, language: str, variant: str) -> str:
         return self.probe("shell", language, variant)
