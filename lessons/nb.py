@@ -459,7 +459,8 @@ class Lab:
 
     def challenge_targets(self) -> pd.DataFrame:
         from . import challenge
-        return challenge.targets(self.source.sizes(None, challenge.REFERENCE_VARIANT))
+        return self._mark(challenge.targets(self.source.sizes(None,
+                                                              challenge.REFERENCE_VARIANT)))
 
     # ------------------------------------------------------------------ run
 
