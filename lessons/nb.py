@@ -578,11 +578,12 @@ def columns(df: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
     names = list(names)
     missing = [n for n in names if n not in df.columns]
     if missing:
-        src = provenance(df).get("source", "")
-        hint = ("the recorded run is older than this notebook; re-record it with "
-                "`python -m lessons record` (its table has: " if src.startswith("recorded")
-                else "this table has: ") + ", ".join(map(str, df.columns))
-        hint += ")" if src.startswith("recorded") else ""
+        have = ", ".join(map(str, df.columns))
+        if provenance(df).get("source", "").startswith("recorded"):
+            hint = (f"the recorded run is older than this notebook (its table has: {have}); "
+                    "re-record it with `python -m lessons record`")
+        else:
+            hint = f"this table has: {have}"
         raise LabError(f"no column {', '.join(missing)} in this table", hint)
     return keep_provenance(df[names].copy(), df)
 
