@@ -179,9 +179,11 @@ class Workspace:
         import shlex
         rel = build._shown_path(self.path, Path(os.getcwd()))
         print(f"Your work folder: {rel}/ (a copy; the sample is never touched).")
-        print(f"Edit {rel}/Dockerfile" + (" and add files there" if self.exercise.id ==
-                                          "01-dockerignore" else "")
-              + "; `lab.workspace(..., reset=True)` restores the starting point.")
+        if self.exercise.id == "01-dockerignore":
+            print(f"Add {rel}/.dockerignore (leave the Dockerfile as it is)", end="")
+        else:
+            print(f"Edit {rel}/Dockerfile", end="")
+        print("; `lab.workspace(..., reset=True)` restores the starting point.")
         print("Build it with:\n  " + shlex.join(self.command()))
 
     def sync_wheels(self) -> None:
@@ -249,10 +251,16 @@ class Result:
     def passed(self) -> bool:
         return bool(self.items) and all(ok for _, ok, _ in self.items)
 
-    def add(self, name: str, ok: bool, detail: str, reason: str = "", next_step: str = ""):
+    reveal: bool = False    # an earlier check of this exercise failed: give the answer
+
+    def add(self, name: str, ok: bool, detail: str, reason: str = "", next_step: str = "",
+            answer: str = ""):
+        """One check item. ``next_step`` points the way; ``answer``, when given, is the
+        concrete fix, shown instead from the second failed check of the exercise on."""
         self.items.append((name, ok, detail))
         if not ok and not self.reason:
-            self.reason, self.next_step = reason or f"{name}: {detail}", next_step
+            self.reason = reason or f"{name}: {detail}"
+            self.next_step = answer if (answer and self.reveal) else next_step
         return ok
 
     def headline(self) -> str:
@@ -287,14 +295,21 @@ def check(exercise_id: str, source, root: Path | None = None, quiet: bool = Fals
             print(res.report())
         return res
     ws = Workspace(ex, root).prepare()
-    res = Result(ex.id)
+    res = Result(ex.id, reveal=FAILED_CHECKS.get(ex.id, 0) > 0)
     try:
         CHECKS[_kind(ex.id)](source, ws, res)
     except LabError as err:
         res.add("check ran", False, err.message, err.message, err.hint)
+    if not res.passed:
+        FAILED_CHECKS[ex.id] = FAILED_CHECKS.get(ex.id, 0) + 1
     if not quiet:
         print(res.report())
     return res
+
+
+# Failed checks per exercise in this process: the first failure points the way, later ones
+# name the fix (the notebooks' <details> solutions have it all along).
+FAILED_CHECKS: dict[str, int] = {}
 
 
 def _kind(exercise_id: str) -> str:
@@ -402,18 +417,19 @@ def health_verdict(client, tag: str, timeout: float = 40.0) -> tuple[str, str]:
 
 def _health(source, ws: Workspace, res: Result) -> bool:
     status, output = health_verdict(source.client, ws.tag)
-    hint = ""
+    hint = answer = ""
     if status == "unhealthy" and ("/bin/sh" in output or "no such file" in output):
-        hint = ('the HEALTHCHECK is in shell form, which the engine runs with /bin/sh -c, and '
-                'this image has no shell: write it in exec form, '
-                'HEALTHCHECK CMD ["/app/server", "-healthcheck"]')
+        hint = ("the engine runs a shell-form HEALTHCHECK with /bin/sh -c, and this image has "
+                "no shell: notebook 03 shows the form that needs none")
+        answer = ('write it in exec form, HEALTHCHECK CMD ["/app/server", "-healthcheck"] '
+                  '(a JSON list)')
     elif status == "none":
         hint = "add a HEALTHCHECK in exec form"
     return res.add("engine says healthy", status == "healthy",
                    f"{status}" + (f"; last health check output: {output[:300]}" if output
                                   else ""),
                    f"the engine says the container is {status}"
-                   + (f": {output.splitlines()[0][:160]}" if output else ""), hint)
+                   + (f": {output.splitlines()[0][:160]}" if output else ""), hint, answer)
 
 
 def _layer_ids(client, ref: str) -> list[str]:
@@ -459,8 +475,11 @@ def _check_dockerignore(source, ws: Workspace, res: Result) -> None:
                 f"{p} ({n / 1e6:.1f} MB)" for p, n in big[:3])),
             f"the build context is still {sent / 1e6:.1f} MB: "
             + ", ".join(f"{p} ({n / 1e6:.1f} MB)" for p, n in big[:2]) + " go to the builder",
-            "add a .dockerignore in the work folder; an allow-list is safest: `*`, then "
-            "`!go.mod` and `!**/*.go`")
+            "list in .dockerignore (in the work folder) what the build does not read; the "
+            "safest list names what it DOES read instead: ignore everything, then let those "
+            "files back in with `!`",
+            answer="an allow-list in .dockerignore: `*`, then `!go.mod`, `!go.sum` and "
+                   "`!**/*.go`")
     inv = inventory.of_image(source.client, ws.tag)
     junk = sorted({p.split("/")[1] for p in inv.paths if p.startswith("src/")
                    and p.split("/")[1] in ("notes", "local-build", "dist")})
@@ -512,8 +531,10 @@ def _check_layer_order(source, ws: Workspace, res: Result) -> None:
             f"{where} came from the cache" if step.cached else
             f"{where} ran again ({step.seconds:.1f} s)",
             f"pip install ran again after a source-only change ({where})",
-            "COPY requirements.txt (and wheels/) alone, install, and only then COPY the "
-            "source: a COPY whose files changed invalidates every step after it")
+            "a COPY whose files changed invalidates every step after it: which files does the "
+            "pip install step read, and what is copied before it?",
+            answer="COPY requirements.txt (and wheels/) alone, install, and only then COPY "
+                   "the source")
 
 
 def _check_distroless_health(source, ws: Workspace, res: Result) -> None:
@@ -546,8 +567,10 @@ def _check_strip(source, ws: Workspace, res: Result) -> None:
             f"{len(data) / 1e6:.2f} MB" + (f"; still has {what}" if what else
                                             ", no symbol table, no DWARF"),
             f"the binary ({len(data) / 1e6:.1f} MB) still carries {what}",
-            'build with -ldflags="-s -w" (-s drops the symbol table, -w the DWARF debug '
-            "information)")
+            "`go tool link -help` (in the Go image): look for the flags that omit the symbol "
+            "table and the DWARF debug information, and pass them with -ldflags",
+            answer='build with -ldflags="-s -w" (-s drops the symbol table, -w the DWARF '
+                   "debug information)")
     _answers(source, ws, res, "go")
 
 
@@ -569,20 +592,28 @@ def _check_waste(source, ws: Workspace, res: Result) -> None:
                if any(e.path == "tmp/assets.tar.gz" and e.kind == "file"
                       for e in layer.entries or [])]
     detail = f"{waste / 1e6:.2f} MB wasted in the layers above {base}"
-    shown = [w for w in mine if w.cumulative_size >= 1000]
+    shown = sorted((w for w in mine if w.cumulative_size >= 10_000),
+                   key=lambda w: -w.cumulative_size)   # not the folders' few bytes
     if shown:
-        detail += ": " + ", ".join(f"/{w.path} ({w.cumulative_size / 1e6:.1f} MB, layers "
+        detail += ": " + ", ".join(f"/{w.path} ({_human(w.cumulative_size)}, layers "
                                    f"{', '.join(map(str, w.layers))})" for w in shown[:3])
     res.add("no wasted bytes in your layers", waste <= 4096, detail,
             f"/tmp/assets.tar.gz is written by one layer and deleted by a later one: its "
             f"{waste / 1e6:.1f} MB still ship" if archive else
             f"{waste / 1e6:.1f} MB are written in one layer and deleted in another",
             "a file that a layer adds cannot be removed by a later layer, whatever the RUN: "
-            "let the archive never become a layer (`RUN --mount=type=bind,source=assets.tar"
-            ".gz,target=/tmp/assets.tar.gz ...`, or `ADD assets.tar.gz /opt/assets/`)")
+            "the archive must never become a layer. How can a RUN read a file of the build "
+            "context without a COPY before it?",
+            answer="`RUN --mount=type=bind,source=assets.tar.gz,target=/tmp/assets.tar.gz "
+                   "...` unpacks it without a layer holding it (or `ADD assets.tar.gz "
+                   "/opt/assets/`)")
     res.add("archive not shipped", not archive,
             "in no layer" if not archive else f"in layer {archive[0]}",
             "the archive is still in a layer", "see above")
+
+
+def _human(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
 
 
 def _check_scratch(source, ws: Workspace, res: Result) -> None:
@@ -600,7 +631,8 @@ def _check_scratch(source, ws: Workspace, res: Result) -> None:
             f"asks for {info.get('interpreter') or 'a loader'}",
             f"the binary is dynamically linked ({info.get('interpreter')}), which scratch "
             "does not have: it would fail with 'exec /app/server: no such file or directory'",
-            "build with CGO_ENABLED=0")
+            "turn cgo off in the build stage (the top of notebook 06 shows why)",
+            answer="build with CGO_ENABLED=0")
     inv = inventory.of_image(client, ws.tag)
     certs = "etc/ssl/certs/ca-certificates.crt" in inv.paths
     res.add("CA certificates", certs, "/etc/ssl/certs/ca-certificates.crt"
@@ -639,6 +671,11 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
     layer_sizes = sizes.layer_sizes(client, ws.tag)
     size = sum(x.size for x in layer_sizes) / sizes.MB
     res.figures["size_mb"] = round(size, 1)
+    target = challenge.target_mb(source.sizes(language, challenge.REFERENCE_VARIANT), language)
+    res.figures["target_mb"] = target
+    res.add("small enough", size <= target, f"{size:.1f} MB, target {target:.0f} MB",
+            f"the image is {size:.1f} MB, over the {target:.0f} MB target",
+            challenge.HINTS[language])
     _answers(source, ws, res, language)
     _non_root(source, ws, res)
     shells = _shells(source, ws)
@@ -649,11 +686,6 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
             f"{', '.join(shell_form)} in shell form, and the image has no shell to run them",
             "write them as JSON lists (exec form)")
     _health(source, ws, res)
-    target = challenge.target_mb(source.sizes(language, challenge.REFERENCE_VARIANT), language)
-    res.figures["target_mb"] = target
-    res.add("small enough", size <= target, f"{size:.1f} MB, target {target:.0f} MB",
-            f"the image is {size:.1f} MB, over the {target:.0f} MB target",
-            challenge.HINTS[language])
 
 
 CHECKS: dict[str, Callable] = {

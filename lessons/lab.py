@@ -83,6 +83,13 @@ def build_env(client, image_set: str, say=print) -> dict[str, str]:
     return values
 
 
+def exports(values: dict[str, str]) -> list[str]:
+    """``build_env`` values as the ``export NAME=value`` lines a terminal needs, so that a
+    ``docker build --build-arg NAME`` typed there gets the same values as in the notebooks."""
+    import shlex
+    return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
+
+
 def apply_build_env(values: dict[str, str]) -> None:
     """Put ``build_env`` values into this process's environment (and drop the base-image
     names it does not set, so an earlier choice of image set does not linger)."""

@@ -49,6 +49,18 @@ def _ipython():
         return None
 
 
+def _text_fallback(widget, text: str):
+    """``widget`` for a notebook that renders widgets; ``text`` (instead of the widget's
+    repr, "VBox(children=...") for a viewer that does not, such as a static page."""
+    class _Shown:
+        def _repr_mimebundle_(self, **kwargs):
+            data = widget._repr_mimebundle_(**kwargs) or {}
+            if isinstance(data, tuple):
+                data = data[0]
+            return {**data, "text/plain": text}
+    return _Shown()
+
+
 class _Progress:
     """A progress bar in the notebook (ipywidgets), or printed steps elsewhere."""
 
@@ -60,7 +72,7 @@ class _Progress:
                 import ipywidgets as w
                 self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="60%"))
                 self.label = w.HTML(value=html.escape(title))
-                _display(w.VBox([self.label, self.bar]))
+                _display(_text_fallback(w.VBox([self.label, self.bar]), title))
             except ImportError:
                 self.bar = None
 
@@ -169,7 +181,7 @@ class Lab:
         --build-arg GO_IMAGE`` in a cell passes them on: a build arg given without a value
         takes it from the environment, and is left out when the variable is unset, so the
         Dockerfile's default (the official tag) applies."""
-        say = print if announce else (lambda _: None)
+        say = self._say if announce else (lambda _: None)
         values = verbs.build_env(self.client, self.image_set, say)
         verbs.apply_build_env(values)
         # A notebook's `!` runs commands in a pseudo-terminal, where BuildKit would draw its
@@ -179,7 +191,28 @@ class Lab:
             print("This kernel's environment now has "
                   + ", ".join(f"{k}={v}" for k, v in list(values.items())[:2])
                   + f" and {len(values) - 2} more: `--build-arg NAME` without a value passes "
-                  "them to docker build (`lab.build_env()` lists them).")
+                  "them to docker build (`lab.build_env()` lists them, `lab.exports()` prints "
+                  "them for a terminal).")
+
+    def _say(self, text: str) -> None:
+        """Print a set-up message; the PyPI probe's full reason only in notebook 00 (the
+        other notebooks say what it means in one short line)."""
+        first = (self.notebook or "").startswith("00")
+        if text.startswith("PyPI is not reachable") and not first:
+            text = ("PyPI is not reachable from containers here: Python builds install the "
+                    "local wheels (notebook 00 shows why).")
+        print(text)
+
+    def exports(self) -> None:
+        """Print the ``export NAME=value`` lines that give a terminal the build args this
+        kernel has, so the notebooks' ``docker build`` commands work there too."""
+        names = [b.arg for b in imagesets.BASE_IMAGES] + ["PIP_NO_INDEX", "PIP_FIND_LINKS"]
+        values = {n: os.environ[n] for n in names if os.environ.get(n)}
+        if not values:
+            print("# nothing to export: no build arg is set in this kernel, so the "
+                  "Dockerfiles' defaults (the official images) apply in a terminal too")
+            return
+        print("\n".join(verbs.exports(values)))
 
     def build_env(self) -> pd.DataFrame:
         """The build args this kernel's environment holds for ``docker build --build-arg``."""
@@ -202,6 +235,17 @@ class Lab:
     @property
     def client(self):
         return getattr(self.source, "client", None)
+
+    def _mark(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Label a table with where its figures come from (image set, engine, date; live or
+        recorded), so ``show`` can caption it whatever columns are kept."""
+        where = {k: str(v) for k, v in self.source.provenance().items()
+                 if k in PROVENANCE_COLUMNS and v}
+        where["source"] = self.source.label()
+        if "source" not in df.columns:
+            df["source"] = where["source"]
+        df.attrs["provenance"] = where
+        return df
 
     def caption(self) -> str:
         """Where the figures come from, for chart titles and captions."""
@@ -278,7 +322,7 @@ class Lab:
         if self.live:
             print("$ docker save IMAGE   # for each image: every layer tar summed, "
                   "and gzipped (-6) for the compressed size")
-        return self.source.sizes(languages, variants)
+        return self._mark(self.source.sizes(languages, variants))
 
     def plot_sizes(self, df: pd.DataFrame, log: bool = False, compressed: bool = True):
         return plots.size_drop(df, log=log, compressed=compressed)
@@ -288,12 +332,27 @@ class Lab:
         if self.live:
             print("$ docker create --name x IMAGE && docker export x | tar -tv && docker rm x"
                   "   # for each image: its files, read without starting it")
-        return self.source.attack_surface(languages, variants)
+        return self._mark(self.source.attack_surface(languages, variants))
 
     def layers(self, language: str, variant: str) -> pd.DataFrame:
         """One row per layer: instruction, sizes, files added/changed/removed; the image's
         efficiency and wasted MB repeated on every row."""
-        return self.source.layers(language, variant)
+        return self._mark(self.source.layers(language, variant))
+
+    def image_layers(self, image: str) -> pd.DataFrame:
+        """The layer table of any local image (``layers`` is for the series' own): live only,
+        since a recorded run holds only the series' images."""
+        if not self.live:
+            raise LabError(f"{image} is not in the recorded run (only the series' own images "
+                           "are)", "this cell needs a Docker engine")
+        from . import layers
+        from docker.errors import DockerException
+        print(f"$ docker save {image}   # every layer read, files and sizes")
+        try:
+            df = layers.summary_table(self.client, image)
+        except DockerException as err:
+            raise engine.translate(err, f"reading {image}") from None
+        return self._mark(df)
 
     def try_shell(self, language: str, variant: str) -> str:
         return self.probe("shell", language, variant)
@@ -319,7 +378,7 @@ class Lab:
                  name: self.probe(name, v.language, v.variant, show=False)} for v in todo]
         df = pd.DataFrame(rows)
         df["source"] = self.source.label()
-        return df
+        return self._mark(df)
 
     def ask(self, language: str, variant: str, paths=("/", "/primes?n=30")) -> pd.DataFrame:
         """Start the image (safe defaults), ask it ``paths``, remove it. One row per path."""
@@ -327,13 +386,13 @@ class Lab:
             paths = [paths]
         tag = self.tag(language, variant)
         print(_cmd(run.run_command(tag, name="app", purpose="notebook")))
-        for p in paths:
-            print(_cmd(["curl", "-s", f"http://$(docker port app 8080){p}"]))
+        for p in paths:   # double quotes: the shell must still run $(docker port ...)
+            print(f'$ curl -s "http://$(docker port app 8080){p}"')
         print(_cmd(["docker", "rm", "-f", "app"]))
         df = self.source.answers(language, variant, paths)
         if "source" not in df:
             df["source"] = self.source.label()
-        return df
+        return self._mark(df)
 
     def runtime(self, languages=None, variants=None, runs: int = 1) -> pd.DataFrame:
         """Start-up time, memory idle and after a burst, stop time (lessons.runtime)."""
@@ -341,22 +400,35 @@ class Lab:
             print("$ docker run -d ... IMAGE; until curl answers /healthz; docker stats "
                   "--no-stream; (a burst of requests); docker stats --no-stream; "
                   "time docker stop   # for each image")
-        return self.source.runtime(languages, variants, runs)
+        return self._mark(self.source.runtime(languages, variants, runs))
 
     def build_cost(self, language: str, variant: str, dockerfile=None) -> pd.DataFrame:
         """A cold build (empty cache) then a warm rebuild after a one-line source change, in a
         copy of the app folder (lessons.buildcost). Replay: the recorded row."""
+        from .build import _shown_path
         from .buildcost import SOURCE_FILE, commands
         v = self.variant(language, variant)
-        for line in commands(v, self.image_set, self.client, dockerfile):
+        here = os.getcwd()
+        for i, line in enumerate(commands(v, self.image_set, self.client, dockerfile)):
+            if i == 0 and not isinstance(line, str) and line[:2] == ["cp", "-r"]:
+                # the copy, from this notebook's folder (and the demo Dockerfile with it)
+                copy = line[3]
+                line = ["cp", "-r", _shown_path(v.context, here), copy]
+                if dockerfile:
+                    print(_cmd(line))
+                    line = ["cp", _shown_path(os.path.abspath(dockerfile), here), copy]
+            if not isinstance(line, str) and line[:2] == ["sh", "-c"]:
+                line = line[2]   # as typed: `echo '...' >> main.go`, not `sh -c '...'`
+                print(f"$ {line}")
+                continue
             print(_cmd(line) if not isinstance(line, str) else line)
         if not self.live:
-            return self.source.build_cost(language, variant, dockerfile)
+            return self._mark(self.source.build_cost(language, variant, dockerfile))
         bar = _Progress(f"cold and warm builds of {v} (edits {SOURCE_FILE[language]})")
         df = self.source.build_cost(language, variant, dockerfile)
         r = df.iloc[0]
         bar.done(f"cold {r['cold_s']} s, warm {r['warm_s']} s")
-        return df
+        return self._mark(df)
 
     def explore(self, language: str = "go", variant: str = "single-stage"):
         """The interactive image explorer (lessons.explorer); returns the widget."""
@@ -387,7 +459,8 @@ class Lab:
 
     def challenge_targets(self) -> pd.DataFrame:
         from . import challenge
-        return challenge.targets(self.source.sizes(None, challenge.REFERENCE_VARIANT))
+        return self._mark(challenge.targets(self.source.sizes(None,
+                                                              challenge.REFERENCE_VARIANT)))
 
     # ------------------------------------------------------------------ run
 
@@ -429,28 +502,90 @@ def pull_seconds(df: pd.DataFrame, mbit_per_s, nodes: int = 1,
             per_node = s if registry_mbit is None else min(s, registry_mbit / nodes)
             row[f"{s:g} Mbit/s"] = round(r["compressed_mb"] * 8 / per_node, 1)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return keep_provenance(pd.DataFrame(rows), df)
+
+
+# Columns that say where a table's figures come from; a table shows them in its caption.
+PROVENANCE_COLUMNS = ("source", "image_set", "engine_version", "storage_driver",
+                      "architecture", "date")
+
+
+def provenance(df: pd.DataFrame) -> dict:
+    """Where ``df``'s figures come from: what ``columns`` (and the other helpers here) kept in
+    ``df.attrs``, or else the provenance columns of its first row. {} when it does not say."""
+    kept = df.attrs.get("provenance")
+    if kept:
+        return dict(kept)
+    if "source" not in df.columns or not len(df):
+        return {}
+    row = df.iloc[0]
+    return {k: str(row[k]) for k in PROVENANCE_COLUMNS
+            if k in df.columns and pd.notna(row[k]) and str(row[k])}
+
+
+def keep_provenance(out: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """``out``, a table made from ``df``, marked with ``df``'s provenance."""
+    where = provenance(df)
+    if where:
+        out.attrs["provenance"] = where
+    return out
+
+
+def provenance_text(where: dict) -> str:
+    """'local image set, Docker 26.1.5, measured live 2026-12-02', or '..., recorded
+    2026-11-29 (replayed)'; "" when the source is unknown."""
+    src = where.get("source", "")
+    if not src:
+        return ""
+    parts = []
+    if where.get("image_set"):
+        parts.append(f"{where['image_set']} image set")
+    if where.get("engine_version"):
+        parts.append(f"Docker {where['engine_version']}")
+    parts.append(f"measured live {where.get('date', '')}".strip() if src == "live"
+                 else f"{src} (replayed)")
+    return ", ".join(parts)
+
+
+def _decimals(values: pd.Series, most: int = 4) -> int:
+    """How many decimals a float column needs to show what it holds (1 to ``most``)."""
+    needed = 1
+    for v in values.dropna():
+        text = f"{float(v):.{most}f}".rstrip("0")
+        needed = max(needed, len(text.split(".", 1)[1]) if "." in text else 0)
+    return needed
 
 
 def show(df: pd.DataFrame, caption: str = ""):
-    """A table with its provenance as caption (image set, engine and date, live or
-    recorded), whichever columns it has."""
-    if not caption and "source" in df and len(df):
-        r = df.iloc[0]
-        src = str(r.get("source", ""))
-        parts = []
-        if r.get("image_set", ""):
-            parts.append(f"{r['image_set']} image set")
-        if r.get("engine_version", ""):
-            parts.append(f"Docker {r['engine_version']}")
-        parts.append(f"measured live {r.get('date', '')}".strip() if src == "live"
-                     else f"{src} (replayed)")
-        caption = ", ".join(parts)
-    return df.style.set_caption(caption).hide(axis="index") if caption else df
+    """A table with its provenance in the caption (image set, engine and date; live, or
+    recorded and replayed), whichever columns it kept. No index; each float column with as
+    many decimals as its values have (at most 4)."""
+    where = provenance_text(provenance(df))
+    if where and where not in caption:
+        caption = f"{caption}; {where}" if caption else where
+    if where:   # the caption says it; the columns would only repeat it on every row
+        df = df.drop(columns=[c for c in PROVENANCE_COLUMNS
+                              if c in df.columns and df[c].nunique(dropna=False) <= 1])
+    formats = {c: f"{{:.{_decimals(df[c])}f}}" for c in df.columns
+               if pd.api.types.is_float_dtype(df[c])}
+    styled = df.style.format(formats, na_rep="").hide(axis="index")
+    return styled.set_caption(caption) if caption else styled
 
 
 def columns(df: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
-    return df[[n for n in names if n in df.columns]]
+    """The columns ``names`` of ``df``, in that order, keeping where the figures come from
+    (for ``show``'s caption). A name the table does not have is an error, not a silent gap."""
+    names = list(names)
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        have = ", ".join(map(str, df.columns))
+        if provenance(df).get("source", "").startswith("recorded"):
+            hint = (f"the recorded run is older than this notebook (its table has: {have}); "
+                    "re-record it with `python -m lessons record`")
+        else:
+            hint = f"this table has: {have}"
+        raise LabError(f"no column {', '.join(missing)} in this table", hint)
+    return keep_provenance(df[names].copy(), df)
 
 
 def smallest(df: pd.DataFrame, column: str = "uncompressed_mb") -> pd.DataFrame:
@@ -461,7 +596,7 @@ def smallest(df: pd.DataFrame, column: str = "uncompressed_mb") -> pd.DataFrame:
         best = sub[column].min()
         out.append({"language": lang, "smallest": " = ".join(sub[sub[column] == best]
                                                             ["variant"]), column: best})
-    return pd.DataFrame(out)
+    return keep_provenance(pd.DataFrame(out), df)
 
 
 def plot_fleet(df: pd.DataFrame, nodes=(1, 5, 10, 25, 50, 100), node_mbit: float = 1000,
@@ -491,4 +626,4 @@ def plot_fleet(df: pd.DataFrame, nodes=(1, 5, 10, 25, 50, 100), node_mbit: float
 
 
 __all__ = ["Lab", "verdict", "show", "columns", "smallest", "pull_seconds", "plot_fleet",
-           "select"]
+           "select", "provenance"]

@@ -166,3 +166,26 @@ def test_record_mode_runs_for_real_and_keeps_the_output(tmp_path, capsys):
     saved = json.loads((tmp_path / "98-demo.json").read_text())
     assert saved == [{"command": "echo docker-like output; exit 3",
                       "output": "docker-like output\n", "exit_code": 3}]
+
+
+def test_a_check_points_the_way_first_and_names_the_fix_after_a_failure():
+    first = exercises.Result("04-strip-binary")
+    first.add("stripped binary", False, "3 MB", "still has .symtab", "go tool link -help",
+              answer='-ldflags="-s -w"')
+    assert "-s -w" not in first.report() and "go tool link -help" in first.report()
+    again = exercises.Result("04-strip-binary", reveal=True)
+    again.add("stripped binary", False, "3 MB", "still has .symtab", "go tool link -help",
+              answer='-ldflags="-s -w"')
+    assert again.next_step == '-ldflags="-s -w"'
+
+
+def test_the_dockerignore_exercise_asks_for_a_dockerignore(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    exercises.workspace("01-dockerignore", tmp_path).prepare().describe()
+    out = capsys.readouterr().out
+    assert "Add 01-dockerignore/.dockerignore (leave the Dockerfile as it is)" in out
+    # the typical mistake ignores one folder of junk and forgets the other two
+    ws = exercises.workspace("01-dockerignore", tmp_path)
+    ws.apply(ws.exercise.files("mistake"))
+    sent = dict(exercises._biggest_sent(ws.path))
+    assert "local-build/server" in sent and not any(p.startswith("notes/") for p in sent)

@@ -126,3 +126,50 @@ def test_half_day_agenda_fits_three_hours_and_the_readme_shows_both_agendas():
     # every notebook of the series is in the table, in order
     names = [n for n in schedule.table()["notebook"] if re.match(r"\d\d-", n)]
     assert names == sorted(p.stem for p in (catalog.REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+def test_columns_names_what_is_missing_and_keeps_the_provenance():
+    recorded = pd.DataFrame({"language": ["go"], "variant": ["scratch"], "mb": [6.456],
+                             "source": ["recorded 2026-12-01"], "image_set": ["local"]})
+    with pytest.raises(nb.LabError, match="no column inspect_mb") as err:
+        nb.columns(recorded, ["language", "inspect_mb"])
+    assert "python -m lessons record" in err.value.hint and "mb" in err.value.hint
+    picked = nb.columns(recorded, ["variant", "mb"])
+    assert list(picked.columns) == ["variant", "mb"]
+    styled = nb.show(picked)
+    assert styled.caption == "local image set, recorded 2026-12-01 (replayed)"
+    # tables made from a measured one say where they come from too
+    assert nb.show(nb.smallest(recorded, "mb")).caption == styled.caption
+    speeds = pd.DataFrame({"language": ["go"], "variant": ["scratch"], "compressed_mb": [2.0],
+                           "source": ["live"]})
+    assert nb.show(nb.pull_seconds(speeds, [100]), "pull").caption == "pull; measured live"
+
+
+def test_show_hides_the_index_and_prints_the_decimals_values_have():
+    df = pd.DataFrame({"variant": ["a", "b"], "mb": [6.94, 7.0], "ratio": [0.9973, 1.0],
+                       "s": [0.0, 0.0], "n": [3, 4], "source": ["live", "live"]})
+    html_text = nb.show(df).to_html()
+    assert "6.94" in html_text and "7.00" in html_text and "6.940000" not in html_text
+    assert "0.9973" in html_text and "0.0" in html_text
+    assert ">live<" not in html_text, "the caption says it; no column repeats it"
+    assert 'class="row_heading' not in html_text, "no index column"
+
+
+def test_exports_are_lines_a_terminal_can_paste():
+    from lessons import lab
+    assert lab.exports({"GO_IMAGE": "sizedrop.invalid/golang:1.24-trixie",
+                        "PIP_FIND_LINKS": "/wheels dir"}) == [
+        "export GO_IMAGE=sizedrop.invalid/golang:1.24-trixie",
+        "export PIP_FIND_LINKS='/wheels dir'"]
+
+
+def test_every_lab_table_says_where_it_comes_from(monkeypatch):
+    """Replay: each table the notebooks show is captioned with the recorded run, even after
+    columns() has dropped the provenance columns."""
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    lab = nb.Lab.start(quiet=True)
+    for table in (lab.sizes("go"), lab.layers("go", "scratch"), lab.attack_surface("go"),
+                  lab.runtime("go")):
+        caption = nb.show(nb.columns(table, ["variant"] if "variant" in table else
+                                     ["layer"])).caption
+        assert "(replayed)" in caption and "image set" in caption, caption
