@@ -141,11 +141,21 @@ def main(argv=None) -> int:
     subtitle = (f"{image_set} image set · Docker {info['engine_version']} "
                 f"({info['storage_driver']}, {info['architecture']}) · {m['cpus']} CPUs · {when}")
     timings: dict[str, float] = {}
+    failed: dict[str, str] = {}
 
     def timed(name, fn):
+        """Run one part; a part that fails is reported as failed (with its error) and the
+        parts measured so far still reach the report."""
         print(f"== {name}", flush=True)
         t0 = time.monotonic()
-        result = fn()
+        try:
+            result = fn()
+        except Exception as exc:  # noqa: BLE001 - the report names the part and the error
+            if name == "sizes":
+                raise
+            failed[name] = f"{type(exc).__name__}: {exc}"
+            print(f"   {name} FAILED: {failed[name]}", flush=True)
+            return None
         timings[name] = round(time.monotonic() - t0, 1)
         return result
 
@@ -186,14 +196,19 @@ def main(argv=None) -> int:
     if "notebooks" in parts:
         res["notebooks"] = timed("notebooks", notebook_times)
 
+    res = {k: v for k, v in res.items() if v is not None}
     report = write_report(out_dir, sizes_df, res, image_set, info, m, bk, when, subtitle,
                           runs, args.quick)
     report.append(f"Benchmark wall time: {(time.monotonic() - started) / 60:.1f} min "
                   f"({', '.join(f'{k} {v / 60:.1f}' for k, v in timings.items())}).")
     report.append("")
+    for name, why in failed.items():
+        report.append(f"**Part `{name}` failed in this run and is missing above:** {why}. "
+                      f"Rerun it alone with `python benchmarks/run.py --parts {name}`.")
+        report.append("")
     (out_dir / "report.md").write_text("\n".join(report))
     print(f"wrote {out_dir / 'report.md'}")
-    return 0
+    return 1 if failed else 0
 
 
 def write_report(out_dir, sizes_df, res, image_set, info, m, bk, when, subtitle, runs,
