@@ -34,9 +34,11 @@ def tar_file_bytes(stream) -> int:
     return total
 
 
-def floor_bytes(client, language: str, image_set: str) -> dict:
+def floor_bytes(client, language: str, image_set: str, target=None) -> dict:
+    """The floor of ``language``, read from the image that holds its artifacts (for a
+    ``target`` platform other than the engine's own, that platform's image)."""
     variant, paths = SOURCES[language]
-    tag = Variant(language, variant).tag(image_set)
+    tag = Variant(language, variant).tag(image_set, target)
     parts = {}
     with imagefs.created(client, tag, "floor") as container:
         for path in paths:
