@@ -99,12 +99,13 @@ def status(client, target: P.Target | None = None) -> list[dict]:
 
 def build_all(client, *, force: bool = False, progress: Progress | None = None,
               on_line: Callable[[str], None] | None = None, target: P.Target | None = None,
-              only: list[str] | None = None) -> list[dict]:
+              only: list[str] | None = None, nocache: bool = False) -> list[dict]:
     """Build every missing or outdated lookalike, in dependency order. Returns what happened.
 
     ``target``: the platform to build for (default: the engine's own; another one is built
     under emulation, with suffixed names). ``only``: the ARG names of the lookalikes wanted
     (the imported Debian root, which every recipe starts from, comes with any of them).
+    ``nocache``: rebuild without BuildKit's cache too (with ``force``: as on a fresh machine).
     """
     from docker.errors import ImageNotFound
 
@@ -143,7 +144,8 @@ def build_all(client, *, force: bool = False, progress: Progress | None = None,
         else:
             B.build(client, S.RECIPES, base.recipe_path, name, target=base.target or None,
                     buildargs={"DEBIAN_IMAGE": S.name_in("local", "DEBIAN_IMAGE", target)},
-                    labels=_labels(base, digest), on_line=on_line, platform=platform)
+                    labels=_labels(base, digest), on_line=on_line, platform=platform,
+                    nocache=nocache)
         seconds = time.monotonic() - t0
         if progress:
             progress(index, total, name, f"built in {seconds:.0f} s")
@@ -224,9 +226,9 @@ def import_debian_root(client, base: S.BaseImage, digest: str,
             raise LabError(f"debootstrap of Debian {SUITE} from {mirror} failed",
                            "check that the machine reaches the Debian archive", details=tail)
         for rel in _TRIM:
-            target = rootfs / rel
-            if target.is_dir():
-                for child in target.iterdir():
+            trimmed = rootfs / rel
+            if trimmed.is_dir():
+                for child in trimmed.iterdir():
                     if child.is_dir() and not child.is_symlink():
                         shutil.rmtree(child)
                     else:
