@@ -428,7 +428,7 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
     side = side.rename(columns={"amd64_recorded_mb": "amd64 MB (recorded series)"})
     answers = full[["language", "variant", "image_arch", "contract_asked", "contract_wrong",
                     "health", "stop_s", "exit_code", "ok"]].copy()
-    answers["contract"] = [f"{a - w}/{a} byte for byte" if a == a else "not asked"
+    answers["contract"] = [f"{int(a - w)}/{int(a)} byte for byte" if a == a else "not asked"
                            for a, w in zip(answers["contract_asked"], answers["contract_wrong"])]
     answers = answers[["language", "variant", "image_arch", "contract", "health", "exit_code",
                        "ok"]].rename(columns={"image_arch": "image architecture",
