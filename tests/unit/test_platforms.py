@@ -221,3 +221,28 @@ def test_emulation_problems_are_named(tmp_path):
     empty.mkdir()
     assert "not mounted" in P.emulation_problem(ARM, empty)
     assert P.emulation_problem(OWN, empty) == ""
+
+
+def test_prepare_keeps_one_architectures_wheels_in_the_build_context(tmp_path, monkeypatch):
+    """amd64 then arm64 then amd64 again: each time the folder holds exactly that
+    architecture's wheels (the others wait outside the context), and nothing is downloaded
+    while every pinned wheel is at hand."""
+    folder, cache = tmp_path / "wheels", tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(W, "WHEELS", folder)
+    monkeypatch.setenv("LESSONS_CACHE", str(cache))
+    monkeypatch.setattr(W, "download", lambda arch: pytest.fail(f"downloaded for {arch}"))
+    tails = {"amd64": "cp313-cp313-manylinux2014_x86_64.whl",
+             "arm64": "cp313-cp313-manylinux2014_aarch64.whl"}
+    for pkg, version in W.pins():
+        if pkg != "markupsafe":
+            (folder / f"{pkg}-{version}-py3-none-any.whl").write_bytes(b"")
+        else:
+            (folder / f"{pkg}-{version}-{tails['amd64']}").write_bytes(b"")
+            W.store("arm64").mkdir(parents=True)
+            (W.store("arm64") / f"{pkg}-{version}-{tails['arm64']}").write_bytes(b"")
+    for arch in ("arm64", "amd64", "arm64"):
+        W.prepare(arch)
+        assert W.have_wheels(arch) and not W.have_wheels("amd64" if arch == "arm64" else "arm64")
+        assert {W.wheel_arch(w.name) for w in folder.glob("*.whl")} == {None, arch}
+        assert not str(W.store(arch)).startswith(str(folder))
