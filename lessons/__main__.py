@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="single-stage multi-stage distroless scratch jlink (default: all)")
     p.add_argument("--images", choices=["auto", "official", "local"],
                    help="image set (default: $LESSONS_IMAGES or auto)")
+    p.add_argument("--platform", help="build and run for this platform, e.g. linux/arm64 "
+                   "(default: $LESSONS_PLATFORM, else the engine's own; another one runs "
+                   "under emulation)")
     p.add_argument("--csv", help="also write the table to this CSV file")
     p.add_argument("--plot", help="also draw the size-drop chart to this PNG file")
     p.add_argument("--recorded", action="store_true",
@@ -30,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="build the local lookalikes from Debian packages (skips built ones)")
     p.add_argument("--force", action="store_true", help="rebuild even up-to-date lookalikes")
     p.add_argument("--verbose", action="store_true", help="stream every build log line")
+    p.add_argument("--platform", help="build the lookalikes for this platform, e.g. linux/arm64 "
+                   "(default: $LESSONS_PLATFORM, else the engine's own; another one is built "
+                   "under emulation, its names end in the architecture)")
 
     p = sub.add_parser("clean", help="remove the lab's containers and app images (only those)")
     p.add_argument("--all", action="store_true",
@@ -95,7 +101,8 @@ def _compare(args) -> int:
         df = recorded.sizes(args.lang, args.variant)
         print(recorded.banner())
     else:
-        df = compare.table(args.lang, args.variant, args.images, log=_log)
+        df = compare.table(args.lang, args.variant, args.images, log=_log,
+                           platform=args.platform)
     print()
     print(compare.render(df))
     if args.csv:
@@ -114,16 +121,17 @@ def _compare(args) -> int:
 
 
 def _images(args) -> int:
-    from . import engine, localset
+    from . import engine, localset, platforms
 
     client = engine.connect()
+    target = platforms.resolve(client, args.platform)
     if args.build_local:
         def progress(i, n, name, state):
             _log(f"[{i}/{n}] {name}: {state}")
         localset.build_all(client, force=args.force, progress=progress,
-                           on_line=_log if args.verbose else None)
+                           on_line=_log if args.verbose else None, target=target)
     import pandas as pd
-    print(pd.DataFrame(localset.status(client)).to_string(index=False))
+    print(pd.DataFrame(localset.status(client, target)).to_string(index=False))
     return 0
 
 

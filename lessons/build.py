@@ -103,10 +103,15 @@ def _shown_path(path: Path, cwd: Path) -> str:
 
 def build_argv(dockerfile: Path, context: Path, tag: str, *, buildargs: dict | None = None,
                labels: dict | None = None, nocache: bool = False, target: str | None = None,
-               cwd: Path | None = None, progress: str = "plain") -> list[str]:
-    """The ``docker buildx build`` argument list for one build, paths relative to ``cwd``."""
+               cwd: Path | None = None, progress: str = "plain",
+               platform: str | None = None) -> list[str]:
+    """The ``docker buildx build`` argument list for one build, paths relative to ``cwd``.
+    ``platform`` (``linux/arm64``; several separated by commas) builds for that platform
+    instead of the engine's own (lessons.platforms)."""
     cwd = Path(cwd or os.getcwd())
     argv = ["docker", "buildx", "build", f"--progress={progress}", "--load"]
+    if platform:
+        argv += ["--platform", platform]
     if nocache:
         argv.append("--no-cache")
     argv += ["-f", _shown_path(dockerfile, cwd)]
@@ -122,11 +127,13 @@ def build_argv(dockerfile: Path, context: Path, tag: str, *, buildargs: dict | N
 
 def cli_command(dockerfile: Path, context: Path, tag: str, buildargs: dict | None = None,
                 nocache: bool = False, target: str | None = None,
-                labels: dict | None = None, cwd: Path | None = None) -> str:
+                labels: dict | None = None, cwd: Path | None = None,
+                platform: str | None = None) -> str:
     """The command a learner types for the same build (run from ``cwd``, default: here)."""
     all_labels = managed(**(labels or {})) if labels is not None else None
     return shlex.join(build_argv(dockerfile, context, tag, buildargs=buildargs,
-                                 labels=all_labels, nocache=nocache, target=target, cwd=cwd))
+                                 labels=all_labels, nocache=nocache, target=target, cwd=cwd,
+                                 platform=platform))
 
 
 # ----------------------------------------------------------------------------- plain progress
@@ -221,8 +228,10 @@ class PlainProgress:
 def build(client, context: Path, dockerfile: Path, tag: str, *,
           buildargs: dict | None = None, labels: dict | None = None, nocache: bool = False,
           target: str | None = None, on_step: Callable[[Step, int], None] | None = None,
-          on_line: Callable[[str], None] | None = None) -> BuildResult:
+          on_line: Callable[[str], None] | None = None,
+          platform: str | None = None) -> BuildResult:
     """Build ``dockerfile`` in ``context`` and tag it; every image gets the lab's labels.
+    ``platform`` builds for another platform than the engine's own (``--platform``).
 
     ``on_step(step, total)`` is called as each step starts (for a progress bar) and
     ``on_line(text)`` for every line of the builder's log. A failed build raises BuildFailed
@@ -240,10 +249,10 @@ def build(client, context: Path, dockerfile: Path, tag: str, *,
               f"deprecated (next step: {BUILDX_HINT})")
         return _classic(client, context, dockerfile, tag, buildargs=buildargs,
                         labels=all_labels, nocache=nocache, target=target, on_step=on_step,
-                        on_line=on_line)
+                        on_line=on_line, platform=platform)
     cwd = Path(os.getcwd())
     argv = build_argv(dockerfile, context, tag, buildargs=buildargs, labels=all_labels,
-                      nocache=nocache, target=target, cwd=cwd)
+                      nocache=nocache, target=target, cwd=cwd, platform=platform)
     return run_build(client, argv, dockerfile, tag, target=target, on_step=on_step,
                      on_line=on_line, cwd=cwd)
 
@@ -372,7 +381,7 @@ _CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 
 
 def _classic(client, context: Path, dockerfile: Path, tag: str, *, buildargs, labels, nocache,
-             target, on_step, on_line) -> BuildResult:
+             target, on_step, on_line, platform=None) -> BuildResult:
     """The deprecated classic builder through the API (docker-py), for engines or machines
     without buildx. Its steps are numbered over the whole file ("Step 3/17")."""
     parsed = df.read(dockerfile)
@@ -382,8 +391,9 @@ def _classic(client, context: Path, dockerfile: Path, tag: str, *, buildargs, la
         # BuildKit sets these by itself; the classic builder does not.
         arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(
             client.info().get("Architecture", ""), "amd64")
-        for key, value in (("BUILDPLATFORM", f"linux/{arch}"), ("TARGETPLATFORM", f"linux/{arch}"),
-                           ("TARGETOS", "linux"), ("TARGETARCH", arch)):
+        goal = platform.split("/")[1] if platform else arch
+        for key, value in (("BUILDPLATFORM", f"linux/{arch}"), ("TARGETPLATFORM", f"linux/{goal}"),
+                           ("TARGETOS", "linux"), ("TARGETARCH", goal)):
             buildargs.setdefault(key, value)
     steps: list[Step] = []
     log: list[str] = []
@@ -396,7 +406,8 @@ def _classic(client, context: Path, dockerfile: Path, tag: str, *, buildargs, la
         path=str(context), dockerfile=str(dockerfile.relative_to(context)
                                           if dockerfile.is_relative_to(context) else dockerfile),
         tag=tag, buildargs=buildargs or {}, labels=labels, rm=True, forcerm=True,
-        nocache=nocache, pull=False, target=target, decode=True)
+        nocache=nocache, pull=False, target=target, decode=True,
+        **({"platform": platform} if platform else {}))
     try:
         for item in stream:
             if "error" in item:
@@ -434,7 +445,7 @@ def _classic(client, context: Path, dockerfile: Path, tag: str, *, buildargs, la
             stream.close()
     if steps:
         steps[-1].seconds = time.monotonic() - step_started
-    command = cli_command(dockerfile, context, tag, buildargs, nocache, target)
+    command = cli_command(dockerfile, context, tag, buildargs, nocache, target, platform=platform)
     if error:
         failed = steps[-1] if steps else None
         if failed is not None:

@@ -61,11 +61,14 @@ class Variant:
         """Has no shell at all (distroless-style finals)."""
         return self.variant in ("distroless", "scratch", "jlink", "traced")
 
-    def tag(self, image_set: str | None = None) -> str:
+    def tag(self, image_set: str | None = None, target=None) -> str:
         """Where the lab keeps this build: the same name whichever image set built it (the
         image's ``sizedrop.image-set`` label says which). ``image_set`` is accepted and
-        ignored, for callers written when the set was part of the name."""
-        return f"sizedrop.invalid/{self.language}-app:{self.variant}"
+        ignored, for callers written when the set was part of the name. A ``target``
+        platform that is not the engine's own (lessons.platforms.Target) adds its
+        architecture: ``sizedrop.invalid/go-app:scratch-arm64``."""
+        return f"sizedrop.invalid/{self.language}-app:{self.variant}" + \
+            (getattr(target, "suffix", "") if target is not None else "")
 
     def __str__(self) -> str:
         return f"{self.language}/{self.variant}"

@@ -16,9 +16,16 @@ from docker.errors import DockerException
 
 from . import labels
 from .imagesets import BASE_IMAGES, LOCAL_PREFIX
+from .platforms import unsuffixed
 
 # Labels are inherited by every image built FROM ours, so "is a base image" goes by name.
 _BASE_NAMES = {b.local for b in BASE_IMAGES}
+
+
+def is_base_name(tag: str) -> bool:
+    """A lookalike's name, for the engine's own platform or another (``...-arm64``, and the
+    multi-platform ``...-amd64-arm64``, lessons.platforms)."""
+    return tag in _BASE_NAMES or unsuffixed(tag) in _BASE_NAMES
 
 
 def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
@@ -47,12 +54,12 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
             pass
     images = client.images.list(filters=flt)
     # App images first (they sit on top of the base images), lookalikes last.
-    images.sort(key=lambda im: any(t in _BASE_NAMES for t in im.tags))
+    images.sort(key=lambda im: any(is_base_name(t) for t in im.tags))
     for image in images:
         for tag in image.tags:
             if not tag.startswith(LOCAL_PREFIX):
                 continue  # somebody else's name for it: leave it
-            if tag in _BASE_NAMES and not base_images:
+            if is_base_name(tag) and not base_images:
                 continue
             try:
                 client.images.remove(tag, force=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import engine, imagesets, lab, localset, sizes
+from . import engine, imagesets, lab, localset, platforms, sizes
 from .catalog import variants
 from .errors import ImagesUnavailable, LabError
 from .sources import RecordedSource
@@ -19,51 +19,67 @@ tidy = sizes.tidy
 add_drops = sizes.add_drops
 
 
-def ready_image_set(client, image_set=None, log=print) -> str:
+def ready_image_set(client, image_set=None, log=print, target: platforms.Target | None = None) -> str:
     """The image set to build with; builds the local lookalikes first when the engine reaches
-    no registry and they are missing (the step a new learner would otherwise have to find)."""
+    no registry and they are missing (the step a new learner would otherwise have to find).
+    For a ``target`` other than the engine's own platform, its lookalikes too."""
     try:
-        return lab.ensure_ready(client, image_set)
+        return lab.ensure_ready(client, image_set, target)
     except ImagesUnavailable:
         wanted = image_set or imagesets.requested()
         if wanted == "official":
             raise
     log("no registry answers this engine and the local image set is not built yet: building "
-        "it now from Debian packages (once; about 5 minutes)")
+        "it now from Debian packages (once; about 5 minutes"
+        + (f", and under emulation for {target.platform}: much longer" if target is not None
+           and target.foreign else "") + ")")
 
     def progress(i, n, name, state):
         log(f"  [{i}/{n}] {name}: {state}")
 
     localset.build_all(client, progress=progress)
-    return lab.ensure_ready(client, "local")
+    if target is not None and target.foreign:
+        localset.build_all(client, progress=progress, target=target)
+    return lab.ensure_ready(client, "local", target)
 
 
 def live(languages=None, names=None, image_set=None, *, client=None, check=True,
-         log=print) -> pd.DataFrame:
-    """Build, check and measure on the engine. ``log`` gets one line per step."""
+         log=print, platform: str | platforms.Target | None = None) -> pd.DataFrame:
+    """Build, check and measure on the engine. ``log`` gets one line per step. ``platform``
+    (default ``$LESSONS_PLATFORM``, else the engine's own) builds and runs the images for
+    another platform, under emulation."""
     client = client or engine.connect()
-    chosen = ready_image_set(client, image_set, log)
+    target = lab.target(client, platform)
+    if target.foreign:
+        problem = localset.cross_problem(client, target)
+        if problem:
+            raise LabError(f"this engine cannot build and run {target.platform} images: "
+                           f"{problem}", platforms.EMULATION_HINT if "binfmt" in problem or "entry"
+                           in problem else localset._CROSS_HINT)
+        log(f"target platform {target}: images are built and run under emulation")
+    chosen = ready_image_set(client, image_set, log, target)
     todo = variants(languages, names)
     if not todo:
         raise LabError("nothing to compare: that language has no such variant",
                        "see `python -m lessons compare --help` for the names")
-    prov = lab.provenance(client, chosen)
+    prov = lab.provenance(client, chosen, target)
     rows = []
 
     def one(v, shown=True):
         where = f"[{todo.index(v) + 1}/{len(todo)}]" if v in todo else "[baseline]"
-        log(f"{where} {v}: building\n    $ {lab.command(v, chosen, client=client)}")
-        result = lab.build_variant(client, v, chosen)
+        log(f"{where} {v}: building\n    $ {lab.command(v, chosen, client=client, target=target)}")
+        result = lab.build_variant(client, v, chosen, target=target)
         log(f"{where} {v}: built in {result.seconds:.1f} s "
             f"({result.cached_steps} of {len(result.steps)} steps from the cache)")
         row = {"language": v.language, "variant": v.variant}
         if check:
-            answer = lab.check_answers(client, v.tag(), v.language)
+            answer = lab.check_answers(client, v.tag(chosen, target), v.language,
+                                       platform=target.build_platform)
             row.update(answer)
             log(f"{where} {v}: started, "
                 f"{'answered correctly' if answer['answered'] else 'WRONG ANSWER'} "
                 f"after {answer['healthy_s']} s")
-        row.update(sizes.measure(client, v.tag()))
+        row.update(sizes.measure(client, v.tag(chosen, target)))
         row.update(prov)
         return row
 
@@ -83,10 +99,10 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
 
 
 def table(languages=None, names=None, image_set=None, *, log=print,
-          allow_recorded=True) -> pd.DataFrame:
+          allow_recorded=True, platform: str | None = None) -> pd.DataFrame:
     """Live when an engine answers, otherwise the recorded run (labelled as such)."""
     if engine.reachable() or not allow_recorded:
-        return live(languages, names, image_set, log=log)
+        return live(languages, names, image_set, log=log, platform=platform)
     recorded = RecordedSource()
     log(recorded.banner())
     return recorded.sizes(languages, names)

@@ -335,11 +335,12 @@ def tar_file_bytes(stream) -> int:
     return total
 
 
-def artifact_floor_bytes(client, language: str, image_set: str) -> dict:
+def artifact_floor_bytes(client, language: str, image_set: str, target=None) -> dict:
     """The artifacts' folders, whole (the definition before the traced one): more than the app
-    loads (the whole standard library and JVM runtime), and without the C libraries under it."""
+    loads (the whole standard library and JVM runtime), and without the C libraries under it.
+    For a ``target`` platform other than the engine's own, that platform's image."""
     variant, paths = SOURCES[language]
-    tag = Variant(language, variant).tag(image_set)
+    tag = Variant(language, variant).tag(image_set, target)
     parts = {}
     with imagefs.created(client, tag, "floor") as container:
         for path in paths:

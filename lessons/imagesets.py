@@ -5,6 +5,10 @@ Building with the ``local`` set passes the lookalikes' names as build args inste
 same Dockerfile works on a machine with no registry.
 
 Choose with ``LESSONS_IMAGES=auto|official|local`` (default ``auto``).
+
+For a platform other than the engine's own (``LESSONS_PLATFORM``, lessons.platforms), the
+lookalikes carry the architecture in their tags, and a Dockerfile gets the engine's own
+lookalike in its ``FROM --platform=$BUILDPLATFORM`` stages and the target's in the others.
 """
 
 
@@ -17,6 +21,7 @@ from pathlib import Path
 
 from docker.errors import DockerException
 
+from . import platforms as P
 from .catalog import SAMPLE_APPS
 from .errors import ImagesUnavailable, LabError
 
@@ -35,6 +40,11 @@ class BaseImage:
     @property
     def recipe_path(self) -> Path | None:
         return RECIPES / self.recipe if self.recipe else None
+
+    def local_for(self, target: P.Target | None = None) -> str:
+        """The lookalike's name for ``target`` (its plain name for the engine's own platform,
+        ``...-arm64`` for arm64 built on an amd64 engine)."""
+        return target.name(self.local) if target is not None else self.local
 
 
 # Build order matters: each recipe builds on images listed before it.
@@ -96,14 +106,62 @@ def base_images_of(dockerfile: Path) -> list[BaseImage]:
     return [table[a] for a in declared_args(dockerfile) if a in table]
 
 
-def build_args(dockerfile: Path, image_set: str, extra: dict | None = None) -> dict[str, str]:
+def local_names(dockerfile: Path, target: P.Target | None = None) -> dict[str, str]:
+    """The lookalike each base-image ARG of ``dockerfile`` gets when building for ``target``.
+
+    For the engine's own platform, the plain names. For another one, per stage: the engine's
+    own lookalike where the stage runs on the build machine (``FROM --platform=$BUILDPLATFORM``),
+    the target's elsewhere, and the multi-platform image of the two when one ARG feeds both
+    kinds of stage (see :func:`needs_both`)."""
+    bases = base_images_of(dockerfile)
+    if target is None or not target.foreign:
+        return {b.arg: b.local for b in bases}
+    roles = P.base_roles(Path(dockerfile).read_text())
+    names = {}
+    for b in bases:
+        role = roles.get(b.arg, {P.TARGET})
+        if role == {P.BUILD}:
+            names[b.arg] = b.local
+        elif role == {P.BUILD, P.TARGET}:
+            names[b.arg] = target.both(b.local)
+        else:
+            names[b.arg] = target.name(b.local)
+    return names
+
+
+def needs_both(dockerfile: Path, target: P.Target | None) -> list[BaseImage]:
+    """Lookalikes a cross-platform build of ``dockerfile`` needs as a multi-platform image:
+    one ARG names the base of a build-machine stage and of a target stage (the jlink file's
+    JDK_IMAGE builds the jar on the build machine and runs jlink for the target)."""
+    if target is None or not target.foreign:
+        return []
+    roles = P.base_roles(Path(dockerfile).read_text())
+    return [b for b in base_images_of(dockerfile)
+            if roles.get(b.arg, set()) == {P.BUILD, P.TARGET}]
+
+
+def needed_for(dockerfile: Path, target: P.Target | None = None) -> dict[str, list[BaseImage]]:
+    """Which lookalikes a local-set build of ``dockerfile`` for ``target`` needs, by platform:
+    ``{"native": [...], "target": [...]}`` (both lists name each lookalike once)."""
+    bases = base_images_of(dockerfile)
+    if target is None or not target.foreign:
+        return {"native": bases, "target": []}
+    roles = P.base_roles(Path(dockerfile).read_text())
+    native = [b for b in bases if P.BUILD in roles.get(b.arg, set())]
+    foreign = [b for b in bases if roles.get(b.arg, {P.TARGET}) != {P.BUILD}]
+    return {"native": native, "target": foreign}
+
+
+def build_args(dockerfile: Path, image_set: str, extra: dict | None = None,
+               target: P.Target | None = None) -> dict[str, str]:
     """Build args for one Dockerfile and image set: nothing for ``official`` (the ARG defaults
-    are the official tags), the lookalikes' names for ``local``, plus ``extra`` args the file
-    declares (for example the offline pip settings)."""
+    are the official tags, multi-platform), the lookalikes' names for ``local`` (for
+    ``target``, see :func:`local_names`), plus ``extra`` args the file declares (for example
+    the offline pip settings)."""
     declared = declared_args(dockerfile)
     args = {}
     if image_set == "local":
-        args = {b.arg: b.local for b in base_images_of(dockerfile)}
+        args = local_names(dockerfile, target)
     elif image_set != "official":
         raise LabError(f"unknown image set {image_set!r}", "use official or local")
     for key, value in (extra or {}).items():
@@ -112,9 +170,9 @@ def build_args(dockerfile: Path, image_set: str, extra: dict | None = None) -> d
     return args
 
 
-def name_in(image_set: str, arg: str) -> str:
+def name_in(image_set: str, arg: str, target: P.Target | None = None) -> str:
     b = by_arg()[arg]
-    return b.local if image_set == "local" else b.official
+    return b.local_for(target) if image_set == "local" else b.official
 
 
 def requested() -> str:
@@ -125,13 +183,15 @@ def requested() -> str:
     return value
 
 
-def missing(client, image_set: str, needed: list[BaseImage] | None = None) -> list[str]:
-    """Names of the base images of ``image_set`` that the engine does not have."""
+def missing(client, image_set: str, needed: list[BaseImage] | None = None,
+            target: P.Target | None = None) -> list[str]:
+    """Names of the base images of ``image_set`` (for ``target``) that the engine does not
+    have."""
     from docker.errors import ImageNotFound
 
     out = []
     for b in needed or BASE_IMAGES:
-        name = b.local if image_set == "local" else b.official
+        name = b.local_for(target) if image_set == "local" else b.official
         try:
             client.images.get(name)
         except ImageNotFound:
@@ -149,11 +209,12 @@ def registry_answers(client, probe: str = "debian:trixie-slim") -> bool:
         return False
 
 
-def choose(client, wanted: str | None = None) -> str:
+def choose(client, wanted: str | None = None, target: P.Target | None = None) -> str:
     """Resolve ``auto`` into ``official`` or ``local``, and check the chosen set is usable.
 
     official: the images are present, or the registry answers so builds can pull them.
-    local: every lookalike is built (``python -m lessons images --build-local``).
+    local: every lookalike is built (``python -m lessons images --build-local``); for a
+    ``target`` that is not the engine's own platform, its lookalikes too (``--platform``).
     """
     wanted = wanted or requested()
     if wanted in ("official", "auto"):
@@ -165,6 +226,14 @@ def choose(client, wanted: str | None = None) -> str:
                 "use the local image set: LESSONS_IMAGES=local, after "
                 "`python -m lessons images --build-local`")
     absent = missing(client, "local")
+    if not absent and target is not None and target.foreign:
+        absent = missing(client, "local", target=target)
+        if absent:
+            raise ImagesUnavailable(
+                f"the local image set for {target.platform} is not built "
+                f"({len(absent)} of {len(BASE_IMAGES)} lookalikes missing, e.g. {absent[0]})",
+                f"build it with `python -m lessons images --build-local --platform "
+                f"{target.platform}` (under emulation: allow an hour on 2 cores)")
     if not absent:
         return "local"
     raise ImagesUnavailable(

@@ -123,7 +123,12 @@ def go_build_info(data: bytes) -> dict | None:
     n, j = _uvarint(data, i + n)
     modinfo = data[j:j + n].decode(errors="replace")
     mod = re.search(r"^mod\t(\S+)", modinfo, re.M) or re.search(r"^path\t(\S+)", modinfo, re.M)
-    return {"go": version, "module": mod.group(1) if mod else ""}
+    info = {"go": version, "module": mod.group(1) if mod else ""}
+    # The build settings (Go 1.18+: "build\tGOARCH=arm64"): the architecture it was built for.
+    goarch = re.search(r"^build\tGOARCH=(\S+)", modinfo, re.M)
+    if goarch:
+        info["goarch"] = goarch.group(1)
+    return info
 
 
 def read_filesystem(stream: BinaryIO) -> Inventory:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from . import build, engine, imagesets, run, wheels
+from . import build, engine, imagesets, platforms, run, wheels
 from .catalog import Variant
 from .labels import APP, IMAGE_SET, VARIANT, container_labels
 
@@ -62,13 +62,13 @@ def _container_reaches(client, image: str, url: str) -> tuple[bool, str]:
         return False, engine.translate(err).message
 
 
-def offline_wheels(client, image_set: str, say=print) -> dict[str, str]:
+def offline_wheels(client, image_set: str, say=print, arch: str | None = None) -> dict[str, str]:
     """The build args that make pip install from the host-downloaded wheels, after
-    downloading them when needed; {} when builds reach PyPI."""
+    downloading them when needed (for ``arch``, default the engine's); {} when builds reach
+    PyPI."""
     if not pip_offline(client, image_set, say):
         return {}
-    if not wheels.have_wheels():
-        wheels.download(engine.describe(client)["architecture"])
+    wheels.prepare(arch or engine.describe(client)["architecture"])
     return wheels.offline_args()
 
 
@@ -99,35 +99,54 @@ def apply_build_env(values: dict[str, str]) -> None:
     os.environ.update(values)
 
 
-def build_args(v: Variant, image_set: str, client=None) -> dict[str, str]:
-    """Build args for one variant: the base images of the set, plus the offline pip settings
-    when builds cannot reach PyPI (asked of ``client``; without one, only the base images)."""
-    extra = offline_wheels(client, image_set) if v.language == "python" and client else {}
-    return imagesets.build_args(v.dockerfile, image_set, extra)
+def target(client, platform: str | platforms.Target | None = None) -> platforms.Target:
+    """The platform to build and run for: ``platform``, else ``$LESSONS_PLATFORM``, else the
+    engine's own (lessons.platforms)."""
+    return platforms.of(client, platform)
+
+
+def build_args(v: Variant, image_set: str, client=None,
+               target: platforms.Target | None = None) -> dict[str, str]:
+    """Build args for one variant: the base images of the set (for ``target``: see
+    imagesets.local_names), plus the offline pip settings when builds cannot reach PyPI (asked
+    of ``client``; without one, only the base images)."""
+    arch = target.arch if target is not None else None
+    extra = offline_wheels(client, image_set, arch=arch) \
+        if v.language == "python" and client else {}
+    return imagesets.build_args(v.dockerfile, image_set, extra, target)
 
 
 def labels_for(v: Variant, image_set: str) -> dict[str, str]:
     return {APP: v.language, VARIANT: v.variant, IMAGE_SET: image_set}
 
 
-def command(v: Variant, image_set: str, nocache: bool = False, client=None) -> str:
+def command(v: Variant, image_set: str, nocache: bool = False, client=None,
+            target: platforms.Target | None = None) -> str:
     """The equivalent ``docker buildx build`` command, for the notebooks to show."""
-    return build.cli_command(v.dockerfile, v.context, v.tag(), build_args(v, image_set, client),
-                         nocache=nocache, labels=labels_for(v, image_set))
+    return build.cli_command(v.dockerfile, v.context, v.tag(image_set, target),
+                         build_args(v, image_set, client, target), nocache=nocache,
+                         labels=labels_for(v, image_set),
+                         platform=target.build_platform if target is not None else None)
 
 
 def build_variant(client, v: Variant, image_set: str, *, nocache: bool = False,
-                  on_step=None, on_line=None) -> build.BuildResult:
-    """Build one variant with the given image set (wheels fetched first when needed)."""
-    return build.build(client, v.context, v.dockerfile, v.tag(),
-                   buildargs=build_args(v, image_set, client),
+                  on_step=None, on_line=None, target: platforms.Target | None = None) -> build.BuildResult:
+    """Build one variant with the given image set (wheels fetched first when needed), for
+    ``target`` (default: the engine's own platform; another one under emulation)."""
+    if image_set == "local" and target is not None:
+        from . import localset
+        for base in imagesets.needs_both(v.dockerfile, target):
+            localset.multi_platform(client, base, target)
+    return build.build(client, v.context, v.dockerfile, v.tag(image_set, target),
+                   buildargs=build_args(v, image_set, client, target),
                    labels=labels_for(v, image_set), nocache=nocache, on_step=on_step,
-                   on_line=on_line)
+                   on_line=on_line,
+                   platform=target.build_platform if target is not None else None)
 
 
-def check_answers(client, tag: str, language: str) -> dict:
+def check_answers(client, tag: str, language: str, platform: str | None = None) -> dict:
     """Run the image the lab's safe way and ask it two questions. Returns what it said."""
-    with run.running(client, tag, purpose="check") as app:
+    with run.running(client, tag, purpose="check", platform=platform) as app:
         root = app.get("/")
         primes = app.get("/primes?n=100")
         ok = (root.status == 200 and root.json().get("language") == language
@@ -136,16 +155,18 @@ def check_answers(client, tag: str, language: str) -> dict:
         return {"answered": ok, "healthy_s": round(app.healthy_after, 2)}
 
 
-def provenance(client, image_set: str) -> dict:
+def provenance(client, image_set: str, target: platforms.Target | None = None) -> dict:
+    """What every measured row records. ``architecture`` is the images' (the target's)."""
     info = engine.describe(client)
     return {"image_set": image_set, "engine_version": info["engine_version"],
-            "storage_driver": info["storage_driver"], "architecture": info["architecture"],
+            "storage_driver": info["storage_driver"],
+            "architecture": target.arch if target is not None else info["architecture"],
             "date": engine.today(), "source": "live"}
 
 
-def ensure_ready(client, image_set: str | None = None) -> str:
+def ensure_ready(client, image_set: str | None = None, target: platforms.Target | None = None) -> str:
     """Pick the image set (LESSONS_IMAGES) and check it can be used; returns its name."""
-    return imagesets.choose(client, image_set)
+    return imagesets.choose(client, image_set, target)
 
 
 def docker_cli_works() -> bool:

@@ -6,6 +6,11 @@
 
 Each image carries ``sizedrop.lookalike-of`` (the official tag it stands in for) and a hash of
 its recipe; a second run skips every image whose recipe and parent have not changed.
+
+For another platform than the engine's own (``--platform linux/arm64``, lessons.platforms) the
+same steps run under emulation: ``debootstrap --arch=arm64``, ``docker import --platform``
+(through the CLI: docker-py's import takes no platform) and ``docker buildx build --platform``,
+and every name gets the architecture at the end of its tag.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import build, imagesets
+from . import build, imagesets, platforms
 from .engine import today
 from .errors import LabError
 from .labels import IMAGE_SET, LOOKALIKE_OF, RECIPE_HASH, managed
@@ -51,8 +56,10 @@ def debian_mirror(sources_dir: Path = Path("/etc/apt")) -> str:
     return DEFAULT_MIRROR
 
 
-def recipe_hash(base: imagesets.BaseImage, parent_id: str = "") -> str:
+def recipe_hash(base: imagesets.BaseImage, parent_id: str = "", target: platforms.Target | None = None) -> str:
     h = hashlib.sha256()
+    if target is not None and target.foreign:
+        h.update(target.platform.encode())
     if base.recipe_path:
         h.update(base.recipe_path.read_bytes())
     else:
@@ -69,64 +76,132 @@ def _labels(base: imagesets.BaseImage, digest: str) -> dict:
             "sizedrop.built": today()}
 
 
-def status(client) -> list[dict]:
+def status(client, target: platforms.Target | None = None) -> list[dict]:
     """One row per lookalike: its name, what it stands in for, and whether it is built."""
     from docker.errors import ImageNotFound
 
     rows = []
     for b in imagesets.BASE_IMAGES:
+        name = b.local_for(target)
         try:
-            img = client.images.get(b.local)
+            img = client.images.get(name)
             built, size = img.labels.get("sizedrop.built", "yes"), img.attrs.get("Size", 0)
+            arch = img.attrs.get("Architecture", "")
         except ImageNotFound:
-            built, size = "", 0
-        rows.append({"arg": b.arg, "local": b.local, "lookalike_of": b.official,
-                     "built": built or "no", "engine_size_mb": round(size / 1e6, 1)})
+            built, size, arch = "", 0, ""
+        rows.append({"arg": b.arg, "local": name, "lookalike_of": b.official,
+                     "built": built or "no", "architecture": arch,
+                     "engine_size_mb": round(size / 1e6, 1)})
     return rows
 
 
 def build_all(client, *, force: bool = False, progress: Progress | None = None,
-              on_line: Callable[[str], None] | None = None) -> list[dict]:
-    """Build every missing or outdated lookalike, in dependency order. Returns what happened."""
+              on_line: Callable[[str], None] | None = None, target: platforms.Target | None = None,
+              only: list[str] | None = None, nocache: bool = False) -> list[dict]:
+    """Build every missing or outdated lookalike, in dependency order. Returns what happened.
+
+    ``target``: the platform to build for (default: the engine's own; another one is built
+    under emulation, with suffixed names). ``only``: the ARG names of the lookalikes wanted
+    (the imported Debian root, which every recipe starts from, comes with any of them).
+    ``nocache``: rebuild without BuildKit's cache too (with ``force``: as on a fresh machine).
+    """
     from docker.errors import ImageNotFound
 
+    if target is not None and target.foreign:
+        problem = cross_problem(client, target)
+        if problem:
+            raise LabError(f"this engine cannot build the local image set for "
+                           f"{target.platform}: {problem}", _CROSS_HINT)
     build.check_disk(client, 6_000_000_000, "the local image set")
-    total = len(imagesets.BASE_IMAGES)
+    wanted = [b for b in imagesets.BASE_IMAGES
+              if only is None or b.arg in only or (not b.recipe and only)]
+    total = len(wanted)
     results = []
     root_id = ""
-    for index, base in enumerate(imagesets.BASE_IMAGES, start=1):
-        digest = recipe_hash(base, "" if not base.recipe else root_id)
+    platform = target.build_platform if target is not None else None
+    for index, base in enumerate(wanted, start=1):
+        name = base.local_for(target)
+        digest = recipe_hash(base, "" if not base.recipe else root_id, target)
         try:
-            existing = client.images.get(base.local)
+            existing = client.images.get(name)
         except ImageNotFound:
             existing = None
         if existing is not None and not force and \
                 existing.labels.get(RECIPE_HASH) == digest:
             if progress:
-                progress(index, total, base.local, "up to date")
-            results.append({"image": base.local, "status": "up to date", "seconds": 0.0})
+                progress(index, total, name, "up to date")
+            results.append({"image": name, "status": "up to date", "seconds": 0.0})
             if not base.recipe:
                 root_id = existing.id
             continue
         if progress:
-            progress(index, total, base.local, "building")
+            progress(index, total, name, "building" + (f" for {target}" if platform else ""))
         t0 = time.monotonic()
         if not base.recipe:
-            root_id = import_debian_root(client, base, digest, on_line=on_line)
+            root_id = import_debian_root(client, base, digest, on_line=on_line, target=target)
         else:
-            build.build(client, imagesets.RECIPES, base.recipe_path, base.local, target=base.target or None,
-                    buildargs={"DEBIAN_IMAGE": imagesets.name_in("local", "DEBIAN_IMAGE")},
-                    labels=_labels(base, digest), on_line=on_line)
+            build.build(client, imagesets.RECIPES, base.recipe_path, name, target=base.target or None,
+                    buildargs={"DEBIAN_IMAGE": imagesets.name_in("local", "DEBIAN_IMAGE", target)},
+                    labels=_labels(base, digest), on_line=on_line, platform=platform,
+                    nocache=nocache)
         seconds = time.monotonic() - t0
         if progress:
-            progress(index, total, base.local, f"built in {seconds:.0f} s")
-        results.append({"image": base.local, "status": "built", "seconds": round(seconds, 1)})
+            progress(index, total, name, f"built in {seconds:.0f} s")
+        results.append({"image": name, "status": "built", "seconds": round(seconds, 1)})
     return results
 
 
+_CROSS_HINT = ("use Docker 24 or later with the containerd image store (Docker Desktop's "
+               "default; on Docker Engine set \"features\": {\"containerd-snapshotter\": true} "
+               "in daemon.json) and QEMU registered for the platform")
+
+
+def cross_problem(client, target: platforms.Target) -> str:
+    """Why this engine cannot build and run ``target`` images beside its own, or "".
+
+    The multi-platform images that cross builds need (:func:`multi_platform`) and images of
+    one name for two platforms live only in the containerd image store; Docker 20.10's own
+    store ignores ``docker import --platform`` and pulls on ``docker run --platform``."""
+    if not target.foreign:
+        return ""
+    info = client.info()
+    store = dict(info.get("DriverStatus") or [])
+    if "containerd" not in str(store.get("driver-type", "")):
+        return (f"it keeps images in {info.get('Driver', 'its own store')}, not in the "
+                "containerd image store")
+    return platforms.emulation_problem(target)
+
+
+def multi_platform(client, base: imagesets.BaseImage, target: platforms.Target,
+                   on_line: Callable[[str], None] | None = None) -> str:
+    """One name for the engine's own lookalike and the target's, as a multi-platform image:
+    ``FROM --platform=$BUILDPLATFORM`` stages get the first, the target's stages the second.
+    Built as a two-platform build whose each platform only picks its image (nothing runs, no
+    layer is copied); remade every time, which costs a second, so it follows both parts."""
+    name = target.both(base.local)
+    work = Path(tempfile.mkdtemp(prefix="sizedrop-multi-"))
+    try:
+        recipe = work / "multi-platform.dockerfile"
+        recipe.write_text(
+            "# Generated by lessons.localset.multi_platform: one name, two platforms.\n"
+            "ARG NATIVE_IMAGE\nARG TARGET_IMAGE\n"
+            f"FROM ${{NATIVE_IMAGE}} AS image-{target.native_arch}\n"
+            f"FROM ${{TARGET_IMAGE}} AS image-{target.arch}\n"
+            "FROM image-${TARGETARCH}\n")
+        build.build(client, work, recipe, name,
+                buildargs={"NATIVE_IMAGE": base.local, "TARGET_IMAGE": base.local_for(target)},
+                labels={IMAGE_SET: "local", LOOKALIKE_OF: base.official},
+                on_line=on_line, platform=f"{target.native},{target.platform}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return name
+
+
 def import_debian_root(client, base: imagesets.BaseImage, digest: str,
-                       on_line: Callable[[str], None] | None = None) -> str:
-    """debootstrap a minimal Debian 13, trim it like the slim image, import it."""
+                       on_line: Callable[[str], None] | None = None,
+                       target: platforms.Target | None = None) -> str:
+    """debootstrap a minimal Debian 13, trim it like the slim image, import it. For a foreign
+    ``target``, debootstrap's second stage runs the target's programs under emulation."""
     if os.geteuid() != 0:
         raise LabError("building the Debian root needs root (debootstrap)",
                        "run `sudo python -m lessons images --build-local`, or use the "
@@ -138,7 +213,9 @@ def import_debian_root(client, base: imagesets.BaseImage, digest: str,
     rootfs = work / "rootfs"
     try:
         mirror = debian_mirror()
-        cmd = ["debootstrap", "--variant=minbase", SUITE, str(rootfs), mirror]
+        foreign = target is not None and target.foreign
+        cmd = ["debootstrap"] + ([f"--arch={target.arch}"] if foreign else []) + \
+            ["--variant=minbase", SUITE, str(rootfs), mirror]
         if on_line:
             on_line("$ " + " ".join(cmd))
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -147,9 +224,9 @@ def import_debian_root(client, base: imagesets.BaseImage, digest: str,
             raise LabError(f"debootstrap of Debian {SUITE} from {mirror} failed",
                            "check that the machine reaches the Debian archive", details=tail)
         for rel in _TRIM:
-            target = rootfs / rel
-            if target.is_dir():
-                for child in target.iterdir():
+            trimmed = rootfs / rel
+            if trimmed.is_dir():
+                for child in trimmed.iterdir():
                     if child.is_dir() and not child.is_symlink():
                         shutil.rmtree(child)
                     else:
@@ -164,11 +241,19 @@ def import_debian_root(client, base: imagesets.BaseImage, digest: str,
                        check=True)
         labels = managed(**_labels(base, digest), **{"sizedrop.debian-version": version})
         changes = ['CMD ["bash"]'] + [f'LABEL {k}="{v}"' for k, v in labels.items()]
-        repo, tag = base.local.rsplit(":", 1)
-        client.api.import_image_from_file(str(tarball), repository=repo, tag=tag,
-                                          changes=changes)
+        name = base.local_for(target)
+        if foreign:
+            platforms.cli_import(tarball, name, target.platform, changes)
+            arch = client.images.get(name).attrs.get("Architecture")
+            if arch != target.arch:
+                raise LabError(f"docker import --platform {target.platform} made an image for "
+                               f"{arch!r}", _CROSS_HINT)
+        else:
+            repo, tag = name.rsplit(":", 1)
+            client.api.import_image_from_file(str(tarball), repository=repo, tag=tag,
+                                              changes=changes)
         if on_line:
-            on_line(f"imported Debian {version} as {base.local}")
-        return client.images.get(base.local).id
+            on_line(f"imported Debian {version} as {name}")
+        return client.images.get(name).id
     finally:
         shutil.rmtree(work, ignore_errors=True)

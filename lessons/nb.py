@@ -153,8 +153,10 @@ class Lab:
                 transcripts.install(ip, "replay", notebook, lab._transcript_label())
             return lab
         from .compare import ready_image_set
-        image_set = ready_image_set(client)
-        lab = cls(LiveSource(client, image_set), notebook)
+        from .platforms import requested, resolve
+        target = resolve(client) if requested() else None   # $LESSONS_PLATFORM
+        image_set = ready_image_set(client, target=target)
+        lab = cls(LiveSource(client, image_set, target), notebook)
         if not quiet:
             info = engine.describe(client)
             from .build import has_buildx
@@ -270,10 +272,15 @@ class Lab:
     def command(self, language: str, variant: str, nocache: bool = False) -> str:
         """The ``docker buildx build`` command of one variant, run from this folder."""
         return verbs.command(self.variant(language, variant), self.image_set, nocache,
-                             self.client)
+                             self.client, target=self._target)
+
+    @property
+    def _target(self):
+        """The platform of the images ($LESSONS_PLATFORM), None for the engine's own."""
+        return getattr(self.source, "target", None)
 
     def tag(self, language: str, variant: str) -> str:
-        return self.variant(language, variant).tag()
+        return self.variant(language, variant).tag(self.image_set, self._target)
 
     def image(self, arg: str) -> str:
         """The name of a base image in this image set, by its build-arg name
@@ -301,13 +308,14 @@ class Lab:
         try:
             result = verbs.build_variant(self.client, v, self.image_set, nocache=nocache,
                                          on_step=bar.step if bar else None,
-                                         on_line=print if log else None)
+                                         on_line=print if log else None,
+                                         target=self._target)
         except LabError:
             if bar:
                 bar.done(f"building {v} failed", ok=False)
             raise
         if bar:
-            bar.done(f"built {v.tag()} in {result.seconds:.1f} s, "
+            bar.done(f"built {self.tag(language, variant)} in {result.seconds:.1f} s, "
                      f"{result.cached_steps} of {len(result.steps)} steps from the cache")
         return result
 

@@ -72,11 +72,13 @@ def run_flags(options: dict | None = None) -> list[str]:
 
 def run_command(image: str, *, name: str | None = None, purpose: str = "lesson",
                 safe: bool = True, port: int | None = None, detach: bool = True,
-                **overrides) -> list[str]:
+                platform: str | None = None, **overrides) -> list[str]:
     """The ``docker run`` command that :func:`start` stands for, as an argument list."""
     options = dict(SAFE_DEFAULTS) if safe else {}
     options.update({k: v for k, v in overrides.items() if k not in ("command",)})
     argv = ["docker", "run"] + (["-d"] if detach else ["--rm"])
+    if platform:
+        argv += ["--platform", platform]
     if name:
         argv += ["--name", name]
     argv += [f"--label={k}={v}" for k, v in container_labels(purpose).items()]
@@ -151,11 +153,13 @@ def port_free(port: int) -> bool:
 
 
 def start(client, image: str, *, port: int | None = None, purpose: str = "lesson",
-          safe: bool = True, **overrides) -> Running:
+          safe: bool = True, platform: str | None = None, **overrides) -> Running:
     """Start ``image`` detached, published on 127.0.0.1 only.
 
     ``port=None`` lets the engine pick a free port (no race with other programs). Extra
-    keyword arguments override the safe defaults (``read_only=False``...).
+    keyword arguments override the safe defaults (``read_only=False``...). ``platform``
+    (``linux/arm64``) runs an image built for another platform than the engine's own, under
+    emulation (lessons.platforms).
     """
     if port is not None and not port_free(port):
         raise PortInUse(f"port {port} on 127.0.0.1 is already in use",
@@ -164,6 +168,8 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
     options = dict(SAFE_DEFAULTS) if safe else {}
     options.update(overrides)
     options.setdefault("environment", {"PORT": str(APP_PORT)})
+    if platform:
+        options["platform"] = platform
     labels = container_labels(purpose)
     started = time.monotonic()
     from docker.errors import APIError, ImageNotFound

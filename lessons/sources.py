@@ -19,6 +19,7 @@ import pandas as pd
 from docker.errors import DockerException
 
 from . import catalog, engine, imagesets
+from . import platforms as P
 from .errors import LabError
 
 RECORDED = Path(__file__).resolve().parent / "recorded"
@@ -149,9 +150,13 @@ class LiveSource(Source):
 
     live = True
 
-    def __init__(self, client, image_set: str):
+    def __init__(self, client, image_set: str, target: P.Target | None = None):
         self.client = client
         self.image_set = image_set
+        # The platform the images are for: ``$LESSONS_PLATFORM`` when set (lessons.platforms),
+        # else None, the engine's own (and the engine is not even asked).
+        self.target = target if target is not None else \
+            (P.resolve(client) if P.requested() else None)
         self._memo: dict = {}
         self._prov: dict | None = None
 
@@ -160,7 +165,8 @@ class LiveSource(Source):
             info = engine.describe(self.client)
             self._prov = {"image_set": self.image_set, "engine_version": info["engine_version"],
                           "storage_driver": info["storage_driver"],
-                          "architecture": info["architecture"], "date": engine.today(),
+                          "architecture": self.target.arch if self.target is not None
+                          else info["architecture"], "date": engine.today(),
                           "source": "live"}
         return dict(self._prov)
 
@@ -168,7 +174,7 @@ class LiveSource(Source):
         return "live"
 
     def tag(self, language: str, variant: str) -> str:
-        return catalog.Variant(language, variant).tag()
+        return catalog.Variant(language, variant).tag(self.image_set, self.target)
 
     def _image_id(self, tag: str) -> str:
         from docker.errors import DockerException
@@ -216,7 +222,7 @@ class LiveSource(Source):
 
         rows = []
         for v in catalog.variants(languages, variants):
-            tag = v.tag()
+            tag = self.tag(v.language, v.variant)
             row = self._remember("surface", tag,
                                  lambda t=tag: inventory.image_summary(self.client, t))
             rows.append({"language": v.language, "variant": v.variant, **row,
@@ -245,7 +251,8 @@ class LiveSource(Source):
     def runtime(self, languages=None, variants=None, runs: int = 1) -> pd.DataFrame:
         from . import runtime
 
-        tags = {(v.language, v.variant): v.tag() for v in catalog.variants(languages, variants)}
+        tags = {(v.language, v.variant): self.tag(v.language, v.variant)
+                for v in catalog.variants(languages, variants)}
         df = runtime.table(self.client, tags, runs=runs)
         df["source"] = "live"
         return df

@@ -9,6 +9,9 @@ With internet the same Dockerfile installs from PyPI with those args unset.
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +43,73 @@ def pip_command(arch: str) -> list[str]:
     return cmd
 
 
-def have_wheels() -> bool:
-    return any(WHEELS.glob("*.whl"))
+_MACHINES = {"x86_64": "amd64", "aarch64": "arm64"}
+
+
+def wheel_arch(filename: str) -> str | None:
+    """The architecture a wheel is built for (``amd64``, ``arm64``), None for pure Python
+    (``py3-none-any``) or one the lab does not know. Read from its platform tag, the last part
+    of the name (``...-cp313-manylinux_2_17_aarch64.manylinux2014_aarch64.whl``)."""
+    platform_tag = filename[:-len(".whl")].rsplit("-", 1)[-1] if filename.endswith(".whl") else ""
+    for machine, arch in _MACHINES.items():
+        if platform_tag.endswith(machine) or f"_{machine}." in platform_tag:
+            return arch
+    return None
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def pins(requirements: Path | None = None) -> list[tuple[str, str]]:
+    """(name, version) of every ``name==version`` line of the app's requirements.txt."""
+    text = Path(requirements or APP / "requirements.txt").read_text()
+    return re.findall(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*==\s*([^\s;#]+)", text, re.M)
+
+
+def missing(arch: str, folder: Path | None = None) -> list[str]:
+    """The pinned packages that have no wheel for ``arch`` (or pure Python) in ``folder``."""
+    have = set()
+    for w in Path(folder or WHEELS).glob("*.whl"):
+        parts = w.name.split("-")
+        if len(parts) >= 5 and wheel_arch(w.name) in (None, arch):
+            have.add((_norm(parts[0]), parts[1]))
+    return [f"{n}=={v}" for n, v in pins() if (_norm(n), v) not in have]
+
+
+def have_wheels(arch: str | None = None) -> bool:
+    """Any wheel at all (``arch`` None), or every pinned one for ``arch`` and none built for
+    another architecture (pip would ignore those, but the single-stage image would ship them)."""
+    if arch is None:
+        return any(WHEELS.glob("*.whl"))
+    others = [w for w in WHEELS.glob("*.whl") if wheel_arch(w.name) not in (None, arch)]
+    return not others and not missing(arch)
+
+
+def store(arch: str) -> Path:
+    """Where the wheels of architectures not being built wait (outside the build context)."""
+    root = os.environ.get("LESSONS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sizedrop")
+    return Path(root) / "wheels" / arch
+
+
+def prepare(arch: str) -> list[Path]:
+    """Make the folder hold the pinned wheels for ``arch`` and no other architecture's, as on
+    a machine of that architecture: wheels built for another one move to :func:`store`, this
+    architecture's come back from there, and pip downloads whatever is still missing. So an
+    amd64 and an arm64 build on one machine each copy exactly their own wheels."""
+    WHEELS.mkdir(exist_ok=True)
+    for w in WHEELS.glob("*.whl"):
+        other = wheel_arch(w.name)
+        if other not in (None, arch):
+            store(other).mkdir(parents=True, exist_ok=True)
+            shutil.move(str(w), store(other) / w.name)
+    for w in store(arch).glob("*.whl") if store(arch).is_dir() else []:
+        if not (WHEELS / w.name).exists():
+            shutil.copy2(w, WHEELS / w.name)
+    if missing(arch):
+        download(arch)
+    return sorted(WHEELS.glob("*.whl"))
 
 
 def download(arch: str) -> list[Path]:

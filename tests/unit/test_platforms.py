@@ -1,0 +1,249 @@
+"""Building for another platform (lessons.platforms): names, build args and command lines.
+
+No engine: the target is made by hand or from a fake ``docker info``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons import build as B
+from lessons import catalog, cleanup, imagesets, localset
+from lessons import platforms as P
+from lessons import run as R
+from lessons import wheels as W
+from lessons.errors import LabError
+
+ARM = P.Target("linux/arm64", "linux/amd64")     # arm64 images on an amd64 engine
+OWN = P.Target("linux/amd64", "linux/amd64")     # the engine's own platform
+MAC = P.Target("linux/arm64", "linux/arm64")     # an Apple-silicon laptop, natively
+
+
+class FakeClient:
+    def __init__(self, arch):
+        self.arch = arch
+
+    def info(self):
+        return {"Architecture": self.arch}
+
+
+@pytest.mark.parametrize("given, arch", [("linux/arm64", "arm64"), ("arm64", "arm64"),
+                                         ("aarch64", "arm64"), ("linux/arm64/v8", "arm64"),
+                                         ("LINUX/AMD64", "amd64"), ("x86_64", "amd64")])
+def test_platform_names_are_normalised(given, arch):
+    assert P.arch_of(given) == arch
+    assert P.normalize(given) == f"linux/{arch}"
+
+
+@pytest.mark.parametrize("given", ["linux/s390x", "windows/amd64", "", "arm"])
+def test_unknown_platforms_are_refused_with_a_hint(given):
+    with pytest.raises(LabError) as info:
+        P.arch_of(given)
+    assert "linux/arm64" in info.value.hint
+
+
+def test_the_requested_platform_comes_from_the_argument_then_the_environment(monkeypatch):
+    monkeypatch.delenv(P.ENV, raising=False)
+    assert P.requested() is None
+    monkeypatch.setenv(P.ENV, "arm64")
+    assert P.requested() == "linux/arm64"
+    assert P.requested("linux/amd64") == "linux/amd64"
+    assert P.resolve(FakeClient("x86_64")) == ARM
+    monkeypatch.delenv(P.ENV)
+    assert P.resolve(FakeClient("x86_64")) == OWN
+    assert P.resolve(FakeClient("aarch64")) == MAC
+    assert P.of(FakeClient("x86_64"), ARM) is ARM
+
+
+def test_names_get_the_architecture_only_for_a_foreign_platform():
+    assert ARM.foreign and not OWN.foreign and not MAC.foreign
+    assert ARM.name("sizedrop.invalid/debian:trixie-slim") == \
+        "sizedrop.invalid/debian:trixie-slim-arm64"
+    assert ARM.both("sizedrop.invalid/jdk:21-trixie") == "sizedrop.invalid/jdk:21-trixie-amd64-arm64"
+    assert OWN.name("sizedrop.invalid/debian:trixie-slim") == "sizedrop.invalid/debian:trixie-slim"
+    assert MAC.name("x:y") == "x:y" and MAC.both("x:y") == "x:y"
+    assert ARM.build_platform == "linux/arm64" and OWN.build_platform is None
+    assert P.suffixed("registry:5000/a/b", "arm64") == "registry:5000/a/b:latest-arm64"
+    assert str(ARM) == "linux/arm64 (emulated on linux/amd64)" and str(MAC) == "linux/arm64"
+
+
+@pytest.mark.parametrize("name", ["sizedrop.invalid/jdk:21-trixie-arm64",
+                                  "sizedrop.invalid/jdk:21-trixie-amd64-arm64",
+                                  "sizedrop.invalid/jdk:21-trixie"])
+def test_unsuffixed_strips_what_suffixed_adds(name):
+    assert P.unsuffixed(name) == "sizedrop.invalid/jdk:21-trixie"
+
+
+def test_app_tags_of_a_foreign_platform_never_meet_the_engines_own():
+    v = catalog.Variant("go", "scratch")
+    assert v.tag() == v.tag("local", OWN) == "sizedrop.invalid/go-app:scratch"
+    assert v.tag("local", ARM) == "sizedrop.invalid/go-app:scratch-arm64"
+    assert v.tag("local", MAC) == "sizedrop.invalid/go-app:scratch"
+
+
+def test_lookalike_names_per_platform_and_cleanup_keeps_them_all():
+    debian = imagesets.by_arg()["DEBIAN_IMAGE"]
+    assert debian.local_for(None) == debian.local_for(OWN) == debian.local
+    assert debian.local_for(ARM) == debian.local + "-arm64"
+    for b in imagesets.BASE_IMAGES:
+        assert cleanup.is_base_name(b.local_for(ARM)), b
+        assert cleanup.is_base_name(ARM.both(b.local)), b
+    assert not cleanup.is_base_name("sizedrop.invalid/go-app:scratch-arm64")
+
+
+# ------------------------------------------------------------------ which stage runs where
+
+def _roles(lang, variant):
+    return P.base_roles(catalog.Variant(lang, variant).dockerfile.read_text())
+
+
+def test_stage_roles_of_the_sample_dockerfiles():
+    # Go compiles on the build machine (GOARCH=$TARGETARCH); the runtime base is the target's.
+    assert _roles("go", "scratch") == {"GO_IMAGE": {P.BUILD}}
+    assert _roles("go", "distroless") == {"GO_IMAGE": {P.BUILD},
+                                          "DISTROLESS_STATIC_IMAGE": {P.TARGET}}
+    assert _roles("go", "single-stage") == {"GO_IMAGE": {P.TARGET}}
+    # jlink links a runtime for the target with the target's JDK, after javac ran natively;
+    # ldd finds the target's C libraries in the target's JDK image; the runtime is static.
+    assert _roles("java", "jlink") == {"JDK_IMAGE": {P.BUILD, P.TARGET},
+                                       "DISTROLESS_STATIC_IMAGE": {P.TARGET}}
+    assert _roles("java", "multi-stage") == {"JDK_IMAGE": {P.BUILD}, "JRE_IMAGE": {P.TARGET}}
+    # Python's stages all run on the target (pip installs the target's wheels).
+    assert _roles("python", "distroless") == {"DEBIAN_IMAGE": {P.TARGET},
+                                              "DISTROLESS_PYTHON_IMAGE": {P.TARGET}}
+
+
+def test_roles_read_platform_flags_in_every_spelling():
+    source = ("ARG A\nARG B\nARG C\nARG D\n"
+              "FROM --platform=${BUILDPLATFORM} ${A} AS one\n"
+              "FROM --platform=$TARGETPLATFORM $B AS two\n"
+              "FROM --platform=linux/amd64 ${C} AS three\n"
+              "FROM one AS four\n"
+              "FROM ${D}\nCOPY --from=one /x /x\nCOPY --from=two /y /y\nCOPY --from=three /z /z\n")
+    assert P.base_roles(source) == {"A": {P.BUILD}, "B": {P.TARGET}, "D": {P.TARGET}}
+
+
+def test_build_args_for_arm64_with_the_local_set():
+    jlink = catalog.Variant("java", "jlink").dockerfile
+    assert imagesets.build_args(jlink, "local", target=ARM) == {
+        "JDK_IMAGE": "sizedrop.invalid/jdk:21-trixie-amd64-arm64",
+        "DISTROLESS_STATIC_IMAGE": "sizedrop.invalid/distroless/static:debian13-nonroot-arm64"}
+    scratch = catalog.Variant("go", "scratch").dockerfile
+    assert imagesets.build_args(scratch, "local", target=ARM) == {
+        "GO_IMAGE": "sizedrop.invalid/golang:1.24-trixie"}
+    distroless = catalog.Variant("python", "distroless").dockerfile
+    assert imagesets.build_args(distroless, "local", {"PIP_NO_INDEX": "1"}, ARM) == {
+        "DEBIAN_IMAGE": "sizedrop.invalid/debian:trixie-slim-arm64",
+        "DISTROLESS_PYTHON_IMAGE": "sizedrop.invalid/distroless/python3:debian13-nonroot-arm64",
+        "PIP_NO_INDEX": "1"}
+    # The engine's own platform, and the official set, are exactly as before.
+    for v in catalog.variants():
+        assert imagesets.build_args(v.dockerfile, "local", target=OWN) == \
+            imagesets.build_args(v.dockerfile, "local")
+        assert imagesets.build_args(v.dockerfile, "official", target=ARM) == {}
+    assert [b.arg for b in imagesets.needs_both(jlink, ARM)] == ["JDK_IMAGE"]
+    assert imagesets.needs_both(jlink, OWN) == []
+    assert not any(imagesets.needs_both(v.dockerfile, ARM) for v in catalog.variants()
+                   if v != catalog.Variant("java", "jlink"))
+
+
+def test_which_lookalikes_an_arm64_build_needs():
+    need = imagesets.needed_for(catalog.Variant("java", "jlink").dockerfile, ARM)
+    assert [b.arg for b in need["native"]] == ["JDK_IMAGE"]
+    assert [b.arg for b in need["target"]] == ["JDK_IMAGE", "DISTROLESS_STATIC_IMAGE"]
+    need = imagesets.needed_for(catalog.Variant("go", "scratch").dockerfile, ARM)
+    assert [b.arg for b in need["native"]] == ["GO_IMAGE"] and need["target"] == []
+
+
+# ------------------------------------------------------------------ command lines
+
+def test_build_argv_has_the_platform_only_when_asked(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    argv = B.build_argv(app / "Dockerfile", app, "t:arm64", cwd=tmp_path, platform="linux/arm64")
+    assert argv[:7] == ["docker", "buildx", "build", "--progress=plain", "--load",
+                        "--platform", "linux/arm64"]
+    assert "--platform" not in B.build_argv(app / "Dockerfile", app, "t", cwd=tmp_path)
+    two = B.build_argv(app / "Dockerfile", app, "t", cwd=tmp_path,
+                       platform="linux/amd64,linux/arm64")
+    assert two[two.index("--platform") + 1] == "linux/amd64,linux/arm64"
+
+
+def test_run_command_shows_the_platform():
+    argv = R.run_command("sizedrop.invalid/go-app:scratch-arm64", platform="linux/arm64")
+    assert argv[:5] == ["docker", "run", "-d", "--platform", "linux/arm64"]
+    assert "--platform" not in R.run_command("x")
+
+
+def test_recipe_hash_of_the_engines_own_platform_is_unchanged():
+    for b in imagesets.BASE_IMAGES:
+        assert localset.recipe_hash(b, "p") == localset.recipe_hash(b, "p", OWN)
+        assert localset.recipe_hash(b, "p") != localset.recipe_hash(b, "p", ARM)
+
+
+# ------------------------------------------------------------------ wheels and emulation
+
+@pytest.mark.parametrize("name, arch", [
+    ("markupsafe-3.0.4-cp313-cp313-manylinux2014_x86_64.manylinux_2_17_x86_64."
+     "manylinux_2_28_x86_64.whl", "amd64"),
+    ("markupsafe-3.0.4-cp313-cp313-manylinux2014_aarch64.manylinux_2_17_aarch64."
+     "manylinux_2_28_aarch64.whl", "arm64"),
+    ("flask-3.1.3-py3-none-any.whl", None)])
+def test_wheel_architecture_from_its_platform_tag(name, arch):
+    assert W.wheel_arch(name) == arch
+
+
+def test_missing_wheels_per_architecture(tmp_path):
+    for pkg, version in W.pins():
+        tail = "cp313-cp313-manylinux2014_x86_64.whl" if pkg == "markupsafe" else "py3-none-any.whl"
+        (tmp_path / f"{pkg}-{version}-{tail}").write_bytes(b"")
+    assert W.missing("amd64", tmp_path) == []
+    assert [m.split("==")[0] for m in W.missing("arm64", tmp_path)] == ["markupsafe"]
+
+
+def _binfmt(tmp_path, text):
+    root = tmp_path / "binfmt_misc"
+    root.mkdir(parents=True)
+    (root / "status").write_text("enabled\n")
+    if text is not None:
+        (root / "qemu-aarch64").write_text(text)
+    return root
+
+
+def test_emulation_problems_are_named(tmp_path):
+    good = ("enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: PF\n"
+            "offset 0\nmagic 7f454c46\n")
+    assert P.emulation_problem(ARM, _binfmt(tmp_path / "a", good)) == ""
+    assert P.binfmt_entry("arm64", tmp_path / "a" / "binfmt_misc")["flags"] == "PF"
+    assert "F flag" in P.emulation_problem(ARM, _binfmt(tmp_path / "b", good.replace("PF", "P")))
+    assert "disabled" in P.emulation_problem(ARM, _binfmt(tmp_path / "c", "disabled\n"))
+    assert "no qemu-aarch64" in P.emulation_problem(ARM, _binfmt(tmp_path / "d", None))
+    empty = tmp_path / "e"
+    empty.mkdir()
+    assert "not mounted" in P.emulation_problem(ARM, empty)
+    assert P.emulation_problem(OWN, empty) == ""
+
+
+def test_prepare_keeps_one_architectures_wheels_in_the_build_context(tmp_path, monkeypatch):
+    """amd64 then arm64 then amd64 again: each time the folder holds exactly that
+    architecture's wheels (the others wait outside the context), and nothing is downloaded
+    while every pinned wheel is at hand."""
+    folder, cache = tmp_path / "wheels", tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(W, "WHEELS", folder)
+    monkeypatch.setenv("LESSONS_CACHE", str(cache))
+    monkeypatch.setattr(W, "download", lambda arch: pytest.fail(f"downloaded for {arch}"))
+    tails = {"amd64": "cp313-cp313-manylinux2014_x86_64.whl",
+             "arm64": "cp313-cp313-manylinux2014_aarch64.whl"}
+    for pkg, version in W.pins():
+        if pkg != "markupsafe":
+            (folder / f"{pkg}-{version}-py3-none-any.whl").write_bytes(b"")
+        else:
+            (folder / f"{pkg}-{version}-{tails['amd64']}").write_bytes(b"")
+            W.store("arm64").mkdir(parents=True)
+            (W.store("arm64") / f"{pkg}-{version}-{tails['arm64']}").write_bytes(b"")
+    for arch in ("arm64", "amd64", "arm64"):
+        W.prepare(arch)
+        assert W.have_wheels(arch) and not W.have_wheels("amd64" if arch == "arm64" else "arm64")
+        assert {W.wheel_arch(w.name) for w in folder.glob("*.whl")} == {None, arch}
+        assert not str(W.store(arch)).startswith(str(folder))
