@@ -292,6 +292,34 @@ class Lab:
         recorded whatever the mode."""
         return RecordedSource().table(name)
 
+    def arm64_sizes(self) -> pd.DataFrame:
+        """Every image's size on linux/arm64 beside amd64, both from recorded runs whatever
+        the mode: the arm64 run of ``python benchmarks/arm64.py`` (lessons/recorded/arm64;
+        under emulation on an amd64 machine it takes most of an hour) and the series' recorded
+        amd64 run. Prints where each column comes from."""
+        from .sources import RECORDED
+
+        arm = RecordedSource(RECORDED / "arm64")
+        amd = RecordedSource()
+        keep = ["language", "variant", "uncompressed_mb", "compressed_mb"]
+        a = arm.table("sizes")[keep + ["answered"]]
+        b = amd.table("sizes")[keep]
+        df = b.merge(a, on=["language", "variant"], how="inner", suffixes=("_amd64", "_arm64"))
+        df["arm64_minus_amd64_mb"] = (df["uncompressed_mb_arm64"]
+                                      - df["uncompressed_mb_amd64"]).round(2)
+        df["arm64_over_amd64"] = (df["uncompressed_mb_arm64"]
+                                  / df["uncompressed_mb_amd64"]).round(3)
+        pa, pb = arm.provenance(), amd.provenance()
+        how = "under emulation" if pa.get("emulated") else "natively"
+        self._say(f"arm64 columns: RECORDED {pa['date']}, built and run {how} by "
+                  f"`{pa['command']}` (Docker {pa['engine_version']}, {pa['image_set']} set). "
+                  f"amd64 columns: RECORDED {pb['date']} by `{pb['command']}` "
+                  f"(Docker {pb['engine_version']}).")
+        df.attrs["provenance"] = {"source": arm.label(), "image_set": pa["image_set"],
+                                  "engine_version": pa["engine_version"],
+                                  "date": pa["date"]}
+        return df
+
     # ------------------------------------------------------------------ build
 
     def build(self, language: str, variant: str, *, nocache: bool = False, quiet=False,
