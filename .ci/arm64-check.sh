@@ -5,11 +5,12 @@
 #
 #   bash .ci/arm64-check.sh                  # what CI runs
 #   ARM64_CHECK_NO_CACHE=1 bash .ci/arm64-check.sh   # as on a fresh machine: no build cache
+#   bash .ci/arm64-check.sh --register-only  # step 1 alone (.ci/run, before the live tests)
 #
 # 1. QEMU's aarch64 emulator registered with the kernel (binfmt_misc mounted if it is not),
 #    with the F flag, so programs inside containers find it.
 # 2. python benchmarks/arm64.py --quick: the arm64 lookalikes Go scratch, Java jlink and Python
-#    distroless need (Debian root by debootstrap --arch=arm64, JDK, distroless java-base and
+#    distroless need (Debian root by debootstrap --arch=arm64, JDK, distroless static and
 #    python3), `uname -m` in the arm64 root, then each of the three images built with
 #    `docker buildx build --platform linux/arm64`, run with `--platform linux/arm64`, asked
 #    the whole contract of tests/live/contract_cases.py, its HEALTHCHECK and SIGTERM checked,
@@ -35,6 +36,7 @@ if [ "$(uname -m)" != aarch64 ]; then
   grep -q '^flags: .*F' "$ENTRY" || { echo "error: $ENTRY lacks the F flag" >&2; exit 1; }
   echo "$(grep '^interpreter' "$ENTRY"), $(grep '^flags' "$ENTRY")"
 fi
+[ "${1:-}" = --register-only ] && exit 0
 
 stamp "build, run and ask: go/scratch, java/jlink, python/distroless for linux/arm64"
 args=(--quick)

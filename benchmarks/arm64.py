@@ -1,6 +1,6 @@
 """The arm64 run: every variant built for linux/arm64, run, asked the whole contract, measured.
 
-    python benchmarks/arm64.py            # all 11 variants; writes benchmarks/arm64.md and
+    python benchmarks/arm64.py            # every variant; writes benchmarks/arm64.md and
                                           # lessons/recorded/arm64/{sizes.csv,provenance.json}
     python benchmarks/arm64.py --quick    # the CI check: go/scratch, java/jlink and
                                           # python/distroless, nothing written; exit 1 on failure
@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from lessons import build as B  # noqa: E402
 from lessons import catalog, engine, floor, inventory, lab, layers, localset, run  # noqa: E402
-from lessons import imagesets as S  # noqa: E402
-from lessons import platforms as P  # noqa: E402
+from lessons import imagesets  # noqa: E402
+from lessons import platforms  # noqa: E402
 from lessons import sizes as Z  # noqa: E402
 from lessons.errors import BuildFailed, LabError  # noqa: E402
 from tests.live.contract_cases import CASES, RAW_CASES, answer_problems  # noqa: E402
@@ -131,9 +131,9 @@ def read_files(client, tag: str, language: str, arch: str) -> dict:
                 out["loader_in_image"] = "yes" if inv._resolves(loader) else "MISSING"
             break
     libs = {m: sum(1 for p in inv.paths if p.startswith(f"usr/lib/{m}/"))
-            for m in P.MULTIARCH.values()}
-    out["libs_" + arch] = libs[P.MULTIARCH[arch]]
-    out["libs_other"] = sum(n for m, n in libs.items() if m != P.MULTIARCH[arch])
+            for m in platforms.MULTIARCH.values()}
+    out["libs_" + arch] = libs[platforms.MULTIARCH[arch]]
+    out["libs_other"] = sum(n for m, n in libs.items() if m != platforms.MULTIARCH[arch])
     go = [b for b in inv.go_binaries if b["path"] == "/app/server"]
     if go:
         out["goarch"] = go[0].get("goarch", "")
@@ -149,7 +149,7 @@ def problems_in_files(row: dict, language: str, arch: str) -> list[str]:
         wrong.append(f"image config says {row['image_arch']}")
     if row["elf_machine"] != arch:
         wrong.append(f"{row['program'] or 'program'} is ELF {row['elf_machine'] or 'missing'}")
-    if row["loader"] != "static" and (row["loader"] != P.LOADER[arch]
+    if row["loader"] != "static" and (row["loader"] != platforms.LOADER[arch]
                                       or row["loader_in_image"] != "yes"):
         wrong.append(f"loader {row['loader']} ({row['loader_in_image']})")
     if language == "go" and row["goarch"] != arch:
@@ -167,7 +167,7 @@ def lookalikes(client, variants, target, image_set, nocache: bool) -> list[dict]
         return []
     native_args, target_args = set(), set()
     for v in variants:
-        need = S.needed_for(v.dockerfile, target)
+        need = imagesets.needed_for(v.dockerfile, target)
         native_args |= {b.arg for b in need["native"]}
         target_args |= {b.arg for b in need["target"]}
     done = []
@@ -175,7 +175,7 @@ def lookalikes(client, variants, target, image_set, nocache: bool) -> list[dict]
     def progress(i, n, name, state):
         say(f"  [{i}/{n}] {name}: {state}")
 
-    if S.missing(client, "local", [S.by_arg()[a] for a in native_args]):
+    if imagesets.missing(client, "local", [imagesets.by_arg()[a] for a in native_args]):
         say(f"lookalikes for {target.native} (the build machine's stages)")
         done += localset.build_all(client, progress=progress, only=sorted(native_args))
     if target_args:
@@ -258,7 +258,7 @@ def one_variant(client, v, target, image_set, nocache: bool) -> dict:
     return row
 
 
-def amd64_reference(client, v, image_set, native: P.Target) -> dict:
+def amd64_reference(client, v, image_set, native: platforms.Target) -> dict:
     """The same variant for the engine's own platform, under a name of the benchmark's own
     (``...-amd64``) so the lab's images stay as they are."""
     tag = v.tag(image_set) + f"-{native.arch}"
@@ -271,7 +271,7 @@ def amd64_reference(client, v, image_set, native: P.Target) -> dict:
             "amd64_layers": m["layers"]}
 
 
-def slowdown(client, tag_native: str, tag_target: str, target: P.Target) -> dict:
+def slowdown(client, tag_native: str, tag_target: str, target: platforms.Target) -> dict:
     """Median seconds of one CPU-bound request, natively and under emulation."""
     out = {}
     for name, tag, plat in (("native", tag_native, None),
@@ -289,7 +289,7 @@ def slowdown(client, tag_native: str, tag_target: str, target: P.Target) -> dict
 
 
 def qemu_version() -> str:
-    entry = P.binfmt_entry("arm64") or {}
+    entry = platforms.binfmt_entry("arm64") or {}
     exe = entry.get("interpreter") or ""
     for candidate in (exe, "/usr/bin/qemu-aarch64-static"):
         if candidate and Path(candidate).exists():
@@ -319,13 +319,13 @@ def main() -> int:
     args = ap.parse_args()
 
     client = engine.connect()
-    target = P.resolve(client, args.platform)
-    native = P.Target(target.native, target.native)
+    target = platforms.resolve(client, args.platform)
+    native = platforms.Target(target.native, target.native)
     problem = localset.cross_problem(client, target)
     if problem:
         print(f"error: this engine cannot build and run {target.platform} images: {problem}",
               file=sys.stderr)
-        print(f"next step: {P.EMULATION_HINT}", file=sys.stderr)
+        print(f"next step: {platforms.EMULATION_HINT}", file=sys.stderr)
         return 2
     picked = args.variants or (list(QUICK) if args.quick else None)
     todo = [catalog.Variant(*p.split("/")) for p in picked] if picked else catalog.variants()
@@ -340,12 +340,12 @@ def main() -> int:
     t0 = time.monotonic()
     built = lookalikes(client, todo, target, image_set, args.no_cache)
     steps.append(("lookalikes", time.monotonic() - t0))
-    root = S.name_in(image_set, "DEBIAN_IMAGE", target)
-    if image_set == "local" and not S.missing(client, "local", [S.by_arg()["DEBIAN_IMAGE"]],
+    root = imagesets.name_in(image_set, "DEBIAN_IMAGE", target)
+    if image_set == "local" and not imagesets.missing(client, "local", [imagesets.by_arg()["DEBIAN_IMAGE"]],
                                               target):
-        machine = P.engine_runs(client, root, target)
+        machine = platforms.engine_runs(client, root, target)
         say(f"docker run --platform {target.platform} {root} uname -m: {machine}")
-        if machine != P.UNAME[target.arch]:
+        if machine != platforms.UNAME[target.arch]:
             failures.append(f"uname -m in {root} printed {machine!r}")
     rows = []
     for v in todo:
@@ -408,7 +408,7 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
                     "wasted MB": round(res.analysis.wasted_bytes / Z.MB, 3)})
     say("lookalikes, arm64 beside amd64")
     looks = []
-    for b in S.BASE_IMAGES:
+    for b in imagesets.BASE_IMAGES:
         try:
             a = Z.measure(client, b.local_for(target))
             n = Z.measure(client, b.local)
@@ -476,7 +476,7 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
     files = full[["language", "variant", "program", "elf_machine", "loader", "loader_in_image",
                   f"libs_{target.arch}", "libs_other", "goarch"]].rename(columns={
                       "elf_machine": "ELF machine", "loader_in_image": "loader in image",
-                      f"libs_{target.arch}": f"files in usr/lib/{P.MULTIARCH[target.arch]}",
+                      f"libs_{target.arch}": f"files in usr/lib/{platforms.MULTIARCH[target.arch]}",
                       "libs_other": "files in another arch's usr/lib", "goarch": "Go GOARCH"})
     surface = full[["language", "variant"] + [c for c in full.columns
                                              if c.startswith("surface ")]].rename(
@@ -532,7 +532,7 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
         "gunicorn can miss); the table below keeps any first failure.",
         "3. **Files read, not assumed**: the image config says `arm64`; the program each image "
         "runs is an ELF file for machine `arm64` (AArch64); dynamically linked ones ask for "
-        f"`{P.LOADER['arm64']}` and the image has it; the C libraries are under "
+        f"`{platforms.LOADER['arm64']}` and the image has it; the C libraries are under "
         "`usr/lib/aarch64-linux-gnu` and nothing is under `usr/lib/x86_64-linux-gnu`; the Go "
         "binary records `GOARCH=arm64`. Sizes, layers, floors and the attack surface are read "
         "by the same toolkit code as on amd64.",

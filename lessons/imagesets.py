@@ -21,7 +21,7 @@ from pathlib import Path
 
 from docker.errors import DockerException
 
-from . import platforms as P
+from . import platforms
 from .catalog import SAMPLE_APPS
 from .errors import ImagesUnavailable, LabError
 
@@ -41,7 +41,7 @@ class BaseImage:
     def recipe_path(self) -> Path | None:
         return RECIPES / self.recipe if self.recipe else None
 
-    def local_for(self, target: P.Target | None = None) -> str:
+    def local_for(self, target: platforms.Target | None = None) -> str:
         """The lookalike's name for ``target`` (its plain name for the engine's own platform,
         ``...-arm64`` for arm64 built on an amd64 engine)."""
         return target.name(self.local) if target is not None else self.local
@@ -106,7 +106,7 @@ def base_images_of(dockerfile: Path) -> list[BaseImage]:
     return [table[a] for a in declared_args(dockerfile) if a in table]
 
 
-def local_names(dockerfile: Path, target: P.Target | None = None) -> dict[str, str]:
+def local_names(dockerfile: Path, target: platforms.Target | None = None) -> dict[str, str]:
     """The lookalike each base-image ARG of ``dockerfile`` gets when building for ``target``.
 
     For the engine's own platform, the plain names. For another one, per stage: the engine's
@@ -116,44 +116,44 @@ def local_names(dockerfile: Path, target: P.Target | None = None) -> dict[str, s
     bases = base_images_of(dockerfile)
     if target is None or not target.foreign:
         return {b.arg: b.local for b in bases}
-    roles = P.base_roles(Path(dockerfile).read_text())
+    roles = platforms.base_roles(Path(dockerfile).read_text())
     names = {}
     for b in bases:
-        role = roles.get(b.arg, {P.TARGET})
-        if role == {P.BUILD}:
+        role = roles.get(b.arg, {platforms.TARGET})
+        if role == {platforms.BUILD}:
             names[b.arg] = b.local
-        elif role == {P.BUILD, P.TARGET}:
+        elif role == {platforms.BUILD, platforms.TARGET}:
             names[b.arg] = target.both(b.local)
         else:
             names[b.arg] = target.name(b.local)
     return names
 
 
-def needs_both(dockerfile: Path, target: P.Target | None) -> list[BaseImage]:
+def needs_both(dockerfile: Path, target: platforms.Target | None) -> list[BaseImage]:
     """Lookalikes a cross-platform build of ``dockerfile`` needs as a multi-platform image:
     one ARG names the base of a build-machine stage and of a target stage (the jlink file's
     JDK_IMAGE builds the jar on the build machine and runs jlink for the target)."""
     if target is None or not target.foreign:
         return []
-    roles = P.base_roles(Path(dockerfile).read_text())
+    roles = platforms.base_roles(Path(dockerfile).read_text())
     return [b for b in base_images_of(dockerfile)
-            if roles.get(b.arg, set()) == {P.BUILD, P.TARGET}]
+            if roles.get(b.arg, set()) == {platforms.BUILD, platforms.TARGET}]
 
 
-def needed_for(dockerfile: Path, target: P.Target | None = None) -> dict[str, list[BaseImage]]:
+def needed_for(dockerfile: Path, target: platforms.Target | None = None) -> dict[str, list[BaseImage]]:
     """Which lookalikes a local-set build of ``dockerfile`` for ``target`` needs, by platform:
     ``{"native": [...], "target": [...]}`` (both lists name each lookalike once)."""
     bases = base_images_of(dockerfile)
     if target is None or not target.foreign:
         return {"native": bases, "target": []}
-    roles = P.base_roles(Path(dockerfile).read_text())
-    native = [b for b in bases if P.BUILD in roles.get(b.arg, set())]
-    foreign = [b for b in bases if roles.get(b.arg, {P.TARGET}) != {P.BUILD}]
+    roles = platforms.base_roles(Path(dockerfile).read_text())
+    native = [b for b in bases if platforms.BUILD in roles.get(b.arg, set())]
+    foreign = [b for b in bases if roles.get(b.arg, {platforms.TARGET}) != {platforms.BUILD}]
     return {"native": native, "target": foreign}
 
 
 def build_args(dockerfile: Path, image_set: str, extra: dict | None = None,
-               target: P.Target | None = None) -> dict[str, str]:
+               target: platforms.Target | None = None) -> dict[str, str]:
     """Build args for one Dockerfile and image set: nothing for ``official`` (the ARG defaults
     are the official tags, multi-platform), the lookalikes' names for ``local`` (for
     ``target``, see :func:`local_names`), plus ``extra`` args the file declares (for example
@@ -170,7 +170,7 @@ def build_args(dockerfile: Path, image_set: str, extra: dict | None = None,
     return args
 
 
-def name_in(image_set: str, arg: str, target: P.Target | None = None) -> str:
+def name_in(image_set: str, arg: str, target: platforms.Target | None = None) -> str:
     b = by_arg()[arg]
     return b.local_for(target) if image_set == "local" else b.official
 
@@ -184,7 +184,7 @@ def requested() -> str:
 
 
 def missing(client, image_set: str, needed: list[BaseImage] | None = None,
-            target: P.Target | None = None) -> list[str]:
+            target: platforms.Target | None = None) -> list[str]:
     """Names of the base images of ``image_set`` (for ``target``) that the engine does not
     have."""
     from docker.errors import ImageNotFound
@@ -209,7 +209,7 @@ def registry_answers(client, probe: str = "debian:trixie-slim") -> bool:
         return False
 
 
-def choose(client, wanted: str | None = None, target: P.Target | None = None) -> str:
+def choose(client, wanted: str | None = None, target: platforms.Target | None = None) -> str:
     """Resolve ``auto`` into ``official`` or ``local``, and check the chosen set is usable.
 
     official: the images are present, or the registry answers so builds can pull them.

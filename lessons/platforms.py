@@ -229,10 +229,11 @@ def emulation_problem(target: Target, root: Path = BINFMT) -> str:
 
 def engine_runs(client, image: str, target: Target) -> str:
     """Run ``uname -m`` in ``image`` for the target platform; returns what it printed."""
-    from . import labels as L
+    from .labels import container_labels
 
     out = client.containers.run(image, ["uname", "-m"], platform=target.platform, remove=True,
-                                labels=L.container_labels("platform-check"), network_disabled=True)
+                                labels=container_labels("platform-check"),
+                                network_disabled=True)
     return out.decode().strip()
 
 

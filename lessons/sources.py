@@ -19,7 +19,7 @@ import pandas as pd
 from docker.errors import DockerException
 
 from . import catalog, engine, imagesets
-from . import platforms as P
+from . import platforms
 from .errors import LabError
 
 RECORDED = Path(__file__).resolve().parent / "recorded"
@@ -150,13 +150,13 @@ class LiveSource(Source):
 
     live = True
 
-    def __init__(self, client, image_set: str, target: P.Target | None = None):
+    def __init__(self, client, image_set: str, target: platforms.Target | None = None):
         self.client = client
         self.image_set = image_set
         # The platform the images are for: ``$LESSONS_PLATFORM`` when set (lessons.platforms),
         # else None, the engine's own (and the engine is not even asked).
         self.target = target if target is not None else \
-            (P.resolve(client) if P.requested() else None)
+            (platforms.resolve(client) if platforms.requested() else None)
         self._memo: dict = {}
         self._prov: dict | None = None
 

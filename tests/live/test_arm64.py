@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from lessons import catalog, inventory, lab, localset, run
-from lessons import platforms as P
+from lessons import platforms
 
 from .contract_cases import CASES, RAW_CASES, answer_problems
 from .test_apps import send_raw
@@ -26,7 +26,7 @@ V = catalog.Variant("go", "scratch")
 
 @pytest.fixture(scope="module")
 def arm64(client, image_set):
-    target = P.resolve(client, "linux/arm64")
+    target = platforms.resolve(client, "linux/arm64")
     problem = localset.cross_problem(client, target)
     if problem:
         pytest.skip(f"this engine cannot run linux/arm64 images: {problem}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lessons import build as B
+from lessons import build
 from lessons import imagesets, inventory, layers, sizes
 
 BIG = 3_000_000
@@ -23,7 +23,7 @@ def known(client, image_set, tmp_path_factory):
         "RUN rm /big.bin\n"
         "RUN touch /usr/local/bin/helper && chmod 4755 /usr/local/bin/helper\n")
     tag = "sizedrop.invalid/known-answers:test"
-    B.build(client, ctx, ctx / "Dockerfile", tag)
+    build.build(client, ctx, ctx / "Dockerfile", tag)
     yield tag
     client.images.remove(tag)
 

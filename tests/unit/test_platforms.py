@@ -9,14 +9,14 @@ import pytest
 
 from lessons import build as B
 from lessons import catalog, cleanup, imagesets, localset
-from lessons import platforms as P
+from lessons import platforms
 from lessons import run as R
 from lessons import wheels as W
 from lessons.errors import LabError
 
-ARM = P.Target("linux/arm64", "linux/amd64")     # arm64 images on an amd64 engine
-OWN = P.Target("linux/amd64", "linux/amd64")     # the engine's own platform
-MAC = P.Target("linux/arm64", "linux/arm64")     # an Apple-silicon laptop, natively
+ARM = platforms.Target("linux/arm64", "linux/amd64")     # arm64 images on an amd64 engine
+OWN = platforms.Target("linux/amd64", "linux/amd64")     # the engine's own platform
+MAC = platforms.Target("linux/arm64", "linux/arm64")     # an Apple-silicon laptop, natively
 
 
 class FakeClient:
@@ -31,28 +31,28 @@ class FakeClient:
                                          ("aarch64", "arm64"), ("linux/arm64/v8", "arm64"),
                                          ("LINUX/AMD64", "amd64"), ("x86_64", "amd64")])
 def test_platform_names_are_normalised(given, arch):
-    assert P.arch_of(given) == arch
-    assert P.normalize(given) == f"linux/{arch}"
+    assert platforms.arch_of(given) == arch
+    assert platforms.normalize(given) == f"linux/{arch}"
 
 
 @pytest.mark.parametrize("given", ["linux/s390x", "windows/amd64", "", "arm"])
 def test_unknown_platforms_are_refused_with_a_hint(given):
     with pytest.raises(LabError) as info:
-        P.arch_of(given)
+        platforms.arch_of(given)
     assert "linux/arm64" in info.value.hint
 
 
 def test_the_requested_platform_comes_from_the_argument_then_the_environment(monkeypatch):
-    monkeypatch.delenv(P.ENV, raising=False)
-    assert P.requested() is None
-    monkeypatch.setenv(P.ENV, "arm64")
-    assert P.requested() == "linux/arm64"
-    assert P.requested("linux/amd64") == "linux/amd64"
-    assert P.resolve(FakeClient("x86_64")) == ARM
-    monkeypatch.delenv(P.ENV)
-    assert P.resolve(FakeClient("x86_64")) == OWN
-    assert P.resolve(FakeClient("aarch64")) == MAC
-    assert P.of(FakeClient("x86_64"), ARM) is ARM
+    monkeypatch.delenv(platforms.ENV, raising=False)
+    assert platforms.requested() is None
+    monkeypatch.setenv(platforms.ENV, "arm64")
+    assert platforms.requested() == "linux/arm64"
+    assert platforms.requested("linux/amd64") == "linux/amd64"
+    assert platforms.resolve(FakeClient("x86_64")) == ARM
+    monkeypatch.delenv(platforms.ENV)
+    assert platforms.resolve(FakeClient("x86_64")) == OWN
+    assert platforms.resolve(FakeClient("aarch64")) == MAC
+    assert platforms.of(FakeClient("x86_64"), ARM) is ARM
 
 
 def test_names_get_the_architecture_only_for_a_foreign_platform():
@@ -63,7 +63,7 @@ def test_names_get_the_architecture_only_for_a_foreign_platform():
     assert OWN.name("sizedrop.invalid/debian:trixie-slim") == "sizedrop.invalid/debian:trixie-slim"
     assert MAC.name("x:y") == "x:y" and MAC.both("x:y") == "x:y"
     assert ARM.build_platform == "linux/arm64" and OWN.build_platform is None
-    assert P.suffixed("registry:5000/a/b", "arm64") == "registry:5000/a/b:latest-arm64"
+    assert platforms.suffixed("registry:5000/a/b", "arm64") == "registry:5000/a/b:latest-arm64"
     assert str(ARM) == "linux/arm64 (emulated on linux/amd64)" and str(MAC) == "linux/arm64"
 
 
@@ -71,7 +71,7 @@ def test_names_get_the_architecture_only_for_a_foreign_platform():
                                   "sizedrop.invalid/jdk:21-trixie-amd64-arm64",
                                   "sizedrop.invalid/jdk:21-trixie"])
 def test_unsuffixed_strips_what_suffixed_adds(name):
-    assert P.unsuffixed(name) == "sizedrop.invalid/jdk:21-trixie"
+    assert platforms.unsuffixed(name) == "sizedrop.invalid/jdk:21-trixie"
 
 
 def test_app_tags_of_a_foreign_platform_never_meet_the_engines_own():
@@ -94,23 +94,23 @@ def test_lookalike_names_per_platform_and_cleanup_keeps_them_all():
 # ------------------------------------------------------------------ which stage runs where
 
 def _roles(lang, variant):
-    return P.base_roles(catalog.Variant(lang, variant).dockerfile.read_text())
+    return platforms.base_roles(catalog.Variant(lang, variant).dockerfile.read_text())
 
 
 def test_stage_roles_of_the_sample_dockerfiles():
     # Go compiles on the build machine (GOARCH=$TARGETARCH); the runtime base is the target's.
-    assert _roles("go", "scratch") == {"GO_IMAGE": {P.BUILD}}
-    assert _roles("go", "distroless") == {"GO_IMAGE": {P.BUILD},
-                                          "DISTROLESS_STATIC_IMAGE": {P.TARGET}}
-    assert _roles("go", "single-stage") == {"GO_IMAGE": {P.TARGET}}
+    assert _roles("go", "scratch") == {"GO_IMAGE": {platforms.BUILD}}
+    assert _roles("go", "distroless") == {"GO_IMAGE": {platforms.BUILD},
+                                          "DISTROLESS_STATIC_IMAGE": {platforms.TARGET}}
+    assert _roles("go", "single-stage") == {"GO_IMAGE": {platforms.TARGET}}
     # jlink links a runtime for the target with the target's JDK, after javac ran natively;
     # ldd finds the target's C libraries in the target's JDK image; the runtime is static.
-    assert _roles("java", "jlink") == {"JDK_IMAGE": {P.BUILD, P.TARGET},
-                                       "DISTROLESS_STATIC_IMAGE": {P.TARGET}}
-    assert _roles("java", "multi-stage") == {"JDK_IMAGE": {P.BUILD}, "JRE_IMAGE": {P.TARGET}}
+    assert _roles("java", "jlink") == {"JDK_IMAGE": {platforms.BUILD, platforms.TARGET},
+                                       "DISTROLESS_STATIC_IMAGE": {platforms.TARGET}}
+    assert _roles("java", "multi-stage") == {"JDK_IMAGE": {platforms.BUILD}, "JRE_IMAGE": {platforms.TARGET}}
     # Python's stages all run on the target (pip installs the target's wheels).
-    assert _roles("python", "distroless") == {"DEBIAN_IMAGE": {P.TARGET},
-                                              "DISTROLESS_PYTHON_IMAGE": {P.TARGET}}
+    assert _roles("python", "distroless") == {"DEBIAN_IMAGE": {platforms.TARGET},
+                                              "DISTROLESS_PYTHON_IMAGE": {platforms.TARGET}}
 
 
 def test_roles_read_platform_flags_in_every_spelling():
@@ -120,7 +120,7 @@ def test_roles_read_platform_flags_in_every_spelling():
               "FROM --platform=linux/amd64 ${C} AS three\n"
               "FROM one AS four\n"
               "FROM ${D}\nCOPY --from=one /x /x\nCOPY --from=two /y /y\nCOPY --from=three /z /z\n")
-    assert P.base_roles(source) == {"A": {P.BUILD}, "B": {P.TARGET}, "D": {P.TARGET}}
+    assert platforms.base_roles(source) == {"A": {platforms.BUILD}, "B": {platforms.TARGET}, "D": {platforms.TARGET}}
 
 
 def test_build_args_for_arm64_with_the_local_set():
@@ -213,15 +213,15 @@ def _binfmt(tmp_path, text):
 def test_emulation_problems_are_named(tmp_path):
     good = ("enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: PF\n"
             "offset 0\nmagic 7f454c46\n")
-    assert P.emulation_problem(ARM, _binfmt(tmp_path / "a", good)) == ""
-    assert P.binfmt_entry("arm64", tmp_path / "a" / "binfmt_misc")["flags"] == "PF"
-    assert "F flag" in P.emulation_problem(ARM, _binfmt(tmp_path / "b", good.replace("PF", "P")))
-    assert "disabled" in P.emulation_problem(ARM, _binfmt(tmp_path / "c", "disabled\n"))
-    assert "no qemu-aarch64" in P.emulation_problem(ARM, _binfmt(tmp_path / "d", None))
+    assert platforms.emulation_problem(ARM, _binfmt(tmp_path / "a", good)) == ""
+    assert platforms.binfmt_entry("arm64", tmp_path / "a" / "binfmt_misc")["flags"] == "PF"
+    assert "F flag" in platforms.emulation_problem(ARM, _binfmt(tmp_path / "b", good.replace("PF", "P")))
+    assert "disabled" in platforms.emulation_problem(ARM, _binfmt(tmp_path / "c", "disabled\n"))
+    assert "no qemu-aarch64" in platforms.emulation_problem(ARM, _binfmt(tmp_path / "d", None))
     empty = tmp_path / "e"
     empty.mkdir()
-    assert "not mounted" in P.emulation_problem(ARM, empty)
-    assert P.emulation_problem(OWN, empty) == ""
+    assert "not mounted" in platforms.emulation_problem(ARM, empty)
+    assert platforms.emulation_problem(OWN, empty) == ""
 
 
 def test_prepare_keeps_one_architectures_wheels_in_the_build_context(tmp_path, monkeypatch):
