@@ -93,6 +93,9 @@ class RecordedSource(Source):
 
     def layers(self, language: str, variant: str) -> pd.DataFrame:
         df = select(self.table("layers"), language, variant)
+        if df.empty:
+            raise LabError(f"the recorded run has no layers of {language}/{variant}",
+                           "re-record on a machine with an engine: python -m lessons record")
         return df.drop(columns=["language", "variant"])
 
     def attack_surface(self, languages=None, variants=None) -> pd.DataFrame:
