@@ -79,13 +79,16 @@ def serve(addr: str = "0.0.0.0:5000", root: Path | None = None) -> subprocess.Po
     root.mkdir(parents=True, exist_ok=True)
     cfg = root / "config.yml"
     cfg.write_text(config_text(addr, root / "data"))
-    proc = subprocess.Popen([exe, "serve", str(cfg)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    # The registry logs every request: to a file, never to a pipe nobody reads (a full pipe
+    # blocks the registry in the middle of a push, and the push waits for ever).
+    log_path = root / "registry.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([exe, "serve", str(cfg)], stdout=log, stderr=log)
     host = addr.replace("0.0.0.0", "127.0.0.1")
     for _ in range(100):
         if proc.poll() is not None:
-            raise LabError(f"the registry stopped at once: "
-                           f"{proc.stderr.read().decode(errors='replace')[-300:]}",
+            tail = log_path.read_bytes().decode(errors="replace")[-300:]
+            raise LabError(f"the registry stopped at once: {tail}",
                            f"is {addr} already in use?")
         if answers(host):
             return proc
