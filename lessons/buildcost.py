@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -36,11 +37,14 @@ def _tag(v: Variant) -> str:
     return f"sizedrop.invalid/buildcost-{v.language}:{v.variant}"
 
 
-def touch_source(context: Path, language: str, n: int = 1) -> Path:
+def touch_source(context: Path, language: str) -> Path:
+    """Append a comment line to the app's main source file. The line is new every time (it
+    carries a random token): BuildKit's cache is keyed by content, so a line some earlier
+    build already saw would be a cache hit, and the "warm rebuild" would rebuild nothing."""
     path = Path(context) / SOURCE_FILE[language]
     comment = "#" if language == "python" else "//"
     with path.open("a") as f:
-        f.write(f"\n{comment} source-only change number {n}, made by lessons.buildcost\n")
+        f.write(f"\n{comment} source-only change {uuid.uuid4().hex}, made by lessons.buildcost\n")
     return path
 
 

@@ -145,6 +145,19 @@ def runtime(df: pd.DataFrame, title_source: str = ""):
     return fig
 
 
+def _wrap(text: str, width: int) -> str:
+    """A caption broken into lines at its " · " separators, none much longer than ``width``
+    (a narrow figure cuts a long title off at both edges)."""
+    lines, line = [], ""
+    for part in text.split(" · "):
+        if line and len(line) + 3 + len(part) > width:
+            lines.append(line)
+            line = part
+        else:
+            line = f"{line} · {part}" if line else part
+    return "\n".join(lines + [line])
+
+
 def builds(df: pd.DataFrame, title_source: str = ""):
     """Cold build against warm rebuild after a source-only change (buildcost.csv)."""
     fig, ax = _pyplot().subplots(figsize=(WIDTH_IN * 0.7, 3.6))
@@ -160,7 +173,7 @@ def builds(df: pd.DataFrame, title_source: str = ""):
     ax.set_ylabel("seconds")
     ax.legend(fontsize=8, frameon=False)
     ax.set_title("Build time: cold against warm rebuild" +
-                 (f"\n{title_source}" if title_source else ""), fontsize=10)
+                 (f"\n{_wrap(title_source, 70)}" if title_source else ""), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -301,3 +301,17 @@ def test_go_build_info_is_read_from_the_binary_bytes():
 def test_java_modules_from_the_release_file():
     inv = inventory.Inventory(java_release='JAVA_VERSION="21.0.9"\nMODULES="java.base jdk.httpserver"\n')
     assert inv.java_modules == ["java.base", "jdk.httpserver"]
+
+
+def test_a_source_only_change_is_new_every_time(tmp_path):
+    # BuildKit keys its cache by content: the same appended line twice would make the second
+    # "warm rebuild" a cache hit on the first (it happened to the benchmark once)
+    from lessons import buildcost
+
+    seen = set()
+    for _ in range(2):
+        ctx = tmp_path / f"go{len(seen)}"
+        ctx.mkdir()
+        (ctx / "main.go").write_text("package main\n")
+        seen.add(buildcost.touch_source(ctx, "go").read_text())
+    assert len(seen) == 2
