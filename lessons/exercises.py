@@ -24,6 +24,7 @@ import os
 import random
 import shutil
 import tarfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -512,7 +513,11 @@ def _check_layer_order(source, ws: Workspace, res: Result) -> None:
     app = ws.path / "sizedrop_app" / "app.py"
     original = app.read_bytes()
     try:
-        app.write_bytes(original + b"\n# a one-line change, made by the check\n")
+        # A new line every time: BuildKit keys its cache by content, so a line an earlier
+        # check already appended would find that build's layers, and a wrong layer order
+        # would pass on the second try.
+        app.write_bytes(original + f"\n# a one-line change {uuid.uuid4().hex}, made by the "
+                        "check\n".encode())
         print(f"$ echo '# a one-line change' >> {build._shown_path(app, Path(os.getcwd()))}")
         rebuilt = _build(source, ws, res, "rebuilds after a source-only change")
     finally:
