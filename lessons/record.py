@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
          notebooks: list[str] | None = None) -> None:
     client = engine.connect()
     image_set = lab.ensure_ready(client)
+    # The exercises' `docker build --build-arg NAME` commands take their values from the
+    # environment, as in a notebook (Lab.start sets them): base images and offline pip.
+    lab.apply_build_env(lab.build_env(client, image_set))
     out.mkdir(exist_ok=True)
     todo = variants()
     tags = {(v.language, v.variant): v.tag() for v in todo}
