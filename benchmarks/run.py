@@ -283,8 +283,13 @@ def write_report(out_dir, sizes_df, res, image_set, info, m, bk, when, subtitle,
         out += ["## Cold build against warm rebuild", "",
                 "Cold: `--no-cache` (no layer from the cache, every cache mount empty), base "
                 "images present. Warm: the same build after a one-line change in the app's main "
-                "source file (in a copy of its folder). `rebuilt_steps` are the RUN/COPY steps "
-                "that ran again.", "",
+                "source file (in a copy of its folder), a line no earlier build has seen (BuildKit "
+                "keys its cache by content). `rebuilt_steps` are the RUN/COPY steps that ran "
+                "again. Every Dockerfile runs the app's unit tests in a stage the final image "
+                "copies from (no image without passing tests), so a source change re-runs "
+                "them: a warm rebuild cannot be shorter than compiling and running the tests. "
+                "Where the cold build is short (Java has no dependencies; Python installs "
+                "local wheels here instead of downloading them), that time is most of it.", "",
                 "![Paired bars of cold build and warm rebuild seconds per image; the warm "
                 "bar is the short one](builds.png)", "", md_table(shown), ""]
     if "reproducible" in res:
