@@ -29,7 +29,7 @@ def test_quick_benchmark_writes_a_measured_report(client, image_set, tmp_path):
         assert heading in report, heading
     assert (tmp_path / "floor.png").stat().st_size > 10_000
     # the registry ratio is a measured number near 1 (gzip by the engine against ours)
-    m = re.search(r"Registry bytes over the lab's gzip -6: ([\d.]+)-([\d.]+)", report)
+    m = re.search(r"Registry bytes over the lab's gzip -6: (\d+\.\d+)-(\d+\.\d+)", report)
     assert m and 0.5 < float(m.group(1)) <= float(m.group(2)) < 2, report
     # the Go scratch row of the reproducibility table says True or False, never blank
     row = next(line for line in report.splitlines() if line.startswith("| go | scratch | "))
