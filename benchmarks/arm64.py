@@ -26,8 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -49,6 +47,8 @@ from lessons.errors import BuildFailed, LabError  # noqa: E402
 from tests.live.contract_cases import CASES, RAW_CASES, answer_problems  # noqa: E402
 from tests.live.test_apps import send_raw  # noqa: E402
 
+from run import machine, md_table  # noqa: E402  (benchmarks/run.py, beside this file)
+
 QUICK = ("go/scratch", "java/jlink", "python/distroless")
 REPORT = HERE / "arm64.md"
 RECORDED = ROOT / "lessons" / "recorded" / "arm64"
@@ -68,14 +68,6 @@ _started = time.monotonic()
 
 def say(text: str) -> None:
     print(f"[{time.monotonic() - _started:6.0f}s] {text}", flush=True)
-
-
-def md_table(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join("" if pd.isna(x) else str(x) for x in row) + " |")
-    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- the contract
@@ -494,7 +486,7 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
                                              "cached_steps": "steps from cache",
                                              "healthy_s": "start to /healthz s (emulated)",
                                              "stop_s": "stop s"})
-    m = _machine()
+    m = machine()
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     total_min = (time.monotonic() - _started) / 60
     ok = int(full["ok"].sum())
@@ -613,20 +605,6 @@ def _floor_of_reference(client, lang, image_set, native) -> int:
             chunks, _ = container.get_archive(path)
             total += floor.tar_file_bytes(imagefs.stream(chunks))
     return total
-
-
-def _machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem, 1),
-            "os": platform.platform()}
 
 
 if __name__ == "__main__":
