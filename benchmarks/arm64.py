@@ -216,9 +216,11 @@ def build_with_retry(client, v, image_set, target, nocache: bool, row: dict):
         return lab.build_variant(client, v, image_set, target=target, nocache=False)
 
 
-def one_variant(client, v, target, image_set, nocache: bool) -> dict:
+def one_variant(client, v, target, image_set, nocache: bool, row: dict) -> dict:
+    """Build, measure and ask one variant, filling ``row`` as it goes (so a failure half-way
+    still leaves what was found, the first build attempt among it)."""
     tag = v.tag(image_set, target)
-    row = {"language": v.language, "variant": v.variant, "image": tag, "first_attempt": ""}
+    row.update({"language": v.language, "variant": v.variant, "image": tag, "first_attempt": ""})
     say(f"{v}: building for {target.platform}\n    $ "
         f"{lab.command(v, image_set, client=client, target=target)}")
     result = build_with_retry(client, v, image_set, target, nocache, row)
@@ -350,15 +352,20 @@ def main() -> int:
     rows = []
     for v in todo:
         t0 = time.monotonic()
+        row: dict = {}
         try:
-            rows.append(one_variant(client, v, target, image_set, args.no_cache))
+            rows.append(one_variant(client, v, target, image_set, args.no_cache, row))
             if not rows[-1]["ok"]:
                 failures.append(f"{v}: {rows[-1]['problems']}")
         except LabError as err:
             say(f"{v}: FAILED: {err.message}\n{err.details or ''}")
             failures.append(f"{v}: {err.message}")
-            rows.append({"language": v.language, "variant": v.variant, "ok": False,
-                         "problems": err.message})
+            reason = err.message
+            if isinstance(err, BuildFailed):
+                last = next((t.strip() for t in reversed(err.log_tail or []) if t.strip()), "")
+                reason = f"build failed at {err.step[:60]!r}: {last[:160] or err.message}"
+            rows.append({**row, "language": v.language, "variant": v.variant, "ok": False,
+                         "problems": reason})
         steps.append((str(v), time.monotonic() - t0))
     total = time.monotonic() - _started
     print("\nsteps (wall time):")
@@ -464,12 +471,13 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
         side = side.rename(columns={"amd64_mb": "amd64 MB", "amd64_compressed_mb": "amd64 gz MB",
                                     "amd64_layers": "amd64 layers"}).drop(columns=["amd64_image"])
     side = side.rename(columns={"amd64_recorded_mb": "amd64 MB (recorded series)"})
-    answers = full[["language", "variant", "image_arch", "contract_asked", "contract_wrong",
-                    "health", "stop_s", "exit_code", "ok", "first_attempt"]].copy()
+    answers = full.reindex(columns=["language", "variant", "image_arch", "contract_asked",
+                                    "contract_wrong", "health", "stop_s", "exit_code", "ok",
+                                    "problems", "first_attempt"]).copy()
     answers["contract"] = [f"{int(a - w)}/{int(a)} byte for byte" if a == a else "not asked"
                            for a, w in zip(answers["contract_asked"], answers["contract_wrong"])]
     answers = answers[["language", "variant", "image_arch", "contract", "health", "exit_code",
-                       "ok", "first_attempt"]].rename(columns={
+                       "ok", "problems", "first_attempt"]].rename(columns={
                            "image_arch": "image architecture", "health": "HEALTHCHECK",
                            "exit_code": "exit on SIGTERM",
                            "first_attempt": "first build attempt under emulation"})

@@ -43,7 +43,8 @@ def md_table(df: pd.DataFrame) -> str:
     cols = list(df.columns)
     lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join("" if pd.isna(x) else str(x) for x in row) + " |")
+        lines.append("| " + " | ".join("" if pd.isna(x) else str(x).replace("|", "\\|")
+                                       for x in row) + " |")
     return "\n".join(lines)
 
 

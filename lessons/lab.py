@@ -109,10 +109,13 @@ def build_args(v: Variant, image_set: str, client=None,
                target: platforms.Target | None = None) -> dict[str, str]:
     """Build args for one variant: the base images of the set (for ``target``: see
     imagesets.local_names), plus the offline pip settings when builds cannot reach PyPI (asked
-    of ``client``; without one, only the base images)."""
+    of ``client``; without one, only the base images), plus the unit tests' time factor when
+    ``target`` is emulated (for the Dockerfiles that declare TEST_TIME_FACTOR)."""
     arch = target.arch if target is not None else None
     extra = offline_wheels(client, image_set, arch=arch) \
         if v.language == "python" and client else {}
+    if target is not None and target.foreign:
+        extra = {**extra, "TEST_TIME_FACTOR": str(platforms.EMULATED_TEST_TIME_FACTOR)}
     return imagesets.build_args(v.dockerfile, image_set, extra, target)
 
 

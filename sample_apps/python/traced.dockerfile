@@ -85,11 +85,18 @@ COPY sizedrop_app/ ./sizedrop_app/
 # test: the unit tests, run by the interpreter the runtime uses, on the files that ship.
 FROM build AS test
 COPY tests/ ./tests/
+# The tests' time limits (gunicorn gone within 2 s of SIGTERM) are for a native CPU. Under
+# emulation (an arm64 image built on an amd64 machine) Python runs several times slower and
+# the lab passes --build-arg TEST_TIME_FACTOR=N to stretch them; 1 everywhere else.
+ARG TEST_TIME_FACTOR=1
 RUN /opt/venv/bin/python -m unittest discover -s tests
 
 # trace: run the tested app as production runs it and record every file its processes load.
 FROM test AS trace
 COPY tracing/ /tracing/
+# The tracer runs the unit tests again, under the recorder: the same time limits (an ARG
+# belongs to the stage that declares it, so this stage declares it again).
+ARG TEST_TIME_FACTOR=1
 # tracing/tracer.py puts a recorder into the venv for the length of the run (and takes it out
 # again), runs the unit tests and then gunicorn with its config as user 65532, exercises it,
 # and writes /trace/manifest.tsv (the files), runner-only.txt (what only the test runner

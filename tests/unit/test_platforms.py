@@ -147,6 +147,23 @@ def test_build_args_for_arm64_with_the_local_set():
                    if v != catalog.Variant("java", "jlink"))
 
 
+def test_emulated_python_builds_stretch_the_unit_tests_time_limits():
+    # lab.build_args without a client: base images plus the time factor, no wheel probing.
+    from lessons import lab
+    factor = str(platforms.EMULATED_TEST_TIME_FACTOR)
+    for variant in catalog.variants_of("python"):
+        v = catalog.Variant("python", variant)
+        assert "TEST_TIME_FACTOR" in imagesets.declared_args(v.dockerfile), v
+        assert lab.build_args(v, "official", target=ARM) == {"TEST_TIME_FACTOR": factor}
+        assert "TEST_TIME_FACTOR" not in lab.build_args(v, "official", target=OWN)
+        assert "TEST_TIME_FACTOR" not in lab.build_args(v, "official", target=MAC)
+        assert "TEST_TIME_FACTOR" not in lab.build_args(v, "official")
+    # Files that do not declare it never get it (BuildKit would warn about an unused arg).
+    for v in catalog.variants():
+        if v.language != "python":
+            assert "TEST_TIME_FACTOR" not in lab.build_args(v, "local", target=ARM), v
+
+
 def test_which_lookalikes_an_arm64_build_needs():
     need = imagesets.needed_for(catalog.Variant("java", "jlink").dockerfile, ARM)
     assert [b.arg for b in need["native"]] == ["JDK_IMAGE"]
@@ -247,3 +264,21 @@ def test_prepare_keeps_one_architectures_wheels_in_the_build_context(tmp_path, m
         assert W.have_wheels(arch) and not W.have_wheels("amd64" if arch == "arm64" else "arm64")
         assert {W.wheel_arch(w.name) for w in folder.glob("*.whl")} == {None, arch}
         assert not str(W.store(arch)).startswith(str(folder))
+
+
+@pytest.mark.parametrize("value, limit", [("", "2.0"), ("1", "2.0"), ("10", "20.0"),
+                                          ("abc", None), ("0.5", None), ("nan", None)])
+def test_the_python_apps_stop_limit_reads_the_time_factor(value, limit):
+    import subprocess
+    import sys
+    tests_dir = catalog.SAMPLE_APPS / "python" / "tests"
+    code = "import test_server; print(test_server.STOP_LIMIT_S)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tests_dir, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "TEST_TIME_FACTOR": value})
+    if limit is None:
+        assert done.returncode == 1
+        assert done.stderr.strip() == \
+            f"TEST_TIME_FACTOR must be a number of at least 1, not {value!r}"
+    else:
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == limit

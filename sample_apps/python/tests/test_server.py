@@ -27,6 +27,27 @@ HEADERS_TOO_LARGE = b'{"error":"request headers too large"}\n'
 PRIMES_7 = b'{"n":7,"count":4,"largest":7}\n'
 
 
+def time_factor():
+    """How much longer than on a native CPU the time limits below may be. 1 unless the build
+    says otherwise: an image built for another architecture under emulation (QEMU running
+    arm64 code on an amd64 machine) runs Python several times slower, and the Dockerfiles then
+    get --build-arg TEST_TIME_FACTOR=N."""
+    raw = os.environ.get("TEST_TIME_FACTOR") or "1"
+    try:
+        factor = float(raw)
+    except ValueError:
+        factor = 0.0
+    if not factor >= 1:
+        raise SystemExit(f"TEST_TIME_FACTOR must be a number of at least 1, not {raw!r}")
+    return factor
+
+
+# How long the tests wait for gunicorn to answer after it starts, and the contract's limit for
+# its exit after SIGTERM (status 0 within 2 s).
+START_LIMIT_S = 30 * time_factor()
+STOP_LIMIT_S = 2 * time_factor()
+
+
 def request(method, target, fields=""):
     """A request with "Host: x", the given header lines and "Connection: close"."""
     return f"{method} {target} HTTP/1.1\r\nHost: x\r\n{fields}Connection: close\r\n\r\n".encode("latin-1")
@@ -155,7 +176,7 @@ def start_gunicorn(port, log):
     env = dict(os.environ, PORT=str(port))
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(CONFIG)],
                             cwd=CONFIG.parent, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_LIMIT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
@@ -210,11 +231,12 @@ class TestStopping(unittest.TestCase):
             started = time.monotonic()
             proc.send_signal(signal.SIGTERM)
             try:
-                code = proc.wait(2)
+                code = proc.wait(STOP_LIMIT_S)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-                self.fail("gunicorn still running 2 s after SIGTERM")
+                self.fail(f"gunicorn still running {STOP_LIMIT_S:g} s after SIGTERM"
+                          f" (TEST_TIME_FACTOR {time_factor():g})")
             self.assertEqual(code, 0, f"exit status after {time.monotonic() - started:.2f} s")
 
 

@@ -206,7 +206,9 @@ def run(args) -> int:
     python = os.path.join(args.venv, "bin", "python")
     env = {"PATH": "/usr/bin:/bin", "HOME": "/home/nonroot", "PORT": str(PORT),
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
-           "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt", "SIZEDROP_TRACE_LOG": log}
+           "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt", "SIZEDROP_TRACE_LOG": log,
+           # the unit tests' time limits: stretched under emulation (traced.dockerfile)
+           "TEST_TIME_FACTOR": os.environ.get("TEST_TIME_FACTOR") or "1"}
     sampled: set[str] = set()
     notes = []
     try:
