@@ -202,8 +202,8 @@ def emulated_healthcheck(client, tag: str) -> dict | None:
 
 def build_with_retry(client, v, image_set, target, nocache: bool, row: dict):
     """Build; under emulation once more if it fails. The apps' unit tests run inside the
-    build, and one of them allows gunicorn 2 s to stop, which an emulated gunicorn on a busy
-    machine can miss: the report keeps the first failure."""
+    build and have time limits; lab.build_args stretches them for emulated builds, and this
+    retry covers what a busy machine may still miss: the report keeps the first failure."""
     try:
         return lab.build_variant(client, v, image_set, target=target, nocache=nocache)
     except BuildFailed as err:
@@ -537,9 +537,11 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
         f"raised to {EMULATED_HEALTH_TIMEOUT_S} s (an emulated JVM or Python interpreter on a "
         "busy 2-CPU machine can miss the image's 3-5 s) and a start period of "
         f"{START_TIMEOUT:.0f} s (probes failing before the slow emulated start has answered "
-        "do not count), and a build that fails is built once "
-        "more (the Python app's own unit test allows gunicorn 2 s to stop, which emulated "
-        "gunicorn can miss); the table below keeps any first failure.",
+        "do not count). The Python app's unit tests, run inside every build, give gunicorn 2 s "
+        "to stop natively; emulated builds get `--build-arg "
+        f"TEST_TIME_FACTOR={platforms.EMULATED_TEST_TIME_FACTOR}` (the lab passes it for any "
+        "foreign platform), which stretches the tests' time limits by that factor. A build "
+        "that still fails is built once more; the table below keeps any first failure.",
         "3. **Files read, not assumed**: the image config says `arm64`; the program each image "
         "runs is an ELF file for machine `arm64` (AArch64); dynamically linked ones ask for "
         f"`{platforms.LOADER['arm64']}` and the image has it; the C libraries are under "
