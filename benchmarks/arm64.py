@@ -380,6 +380,17 @@ def main() -> int:
     return 1 if failures else 0
 
 
+def recorded_source() -> str:
+    """Where the series' recorded amd64 table came from, read from the table itself."""
+    rec = pd.read_csv(ROOT / "lessons" / "recorded" / "sizes.csv")
+    parts = []
+    for col, fmt in (("engine_version", "Docker {}"), ("storage_driver", "{}"),
+                     ("image_set", "{} image set"), ("date", "recorded {}")):
+        if col in rec and rec[col].nunique() == 1:
+            parts.append(fmt.format(rec[col].iloc[0]))
+    return ", ".join(parts) or "source not recorded in the table"
+
+
 def report(client, target, native, image_set, info, todo, rows, built, steps, args) -> None:
     df = Z.tidy(pd.DataFrame([r for r in rows if "uncompressed_mb" in r]))
     full = pd.DataFrame(rows)
@@ -550,7 +561,7 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
         "by the same toolkit code as on amd64.",
         "4. **Sizes beside amd64**: the same commit built for amd64 on the same engine in the "
         "same run (tags ending in `-amd64`), and the series' recorded amd64 table "
-        "(`lessons/recorded/sizes.csv`, Docker 20.10 overlay2) quoted as well. The arm64 "
+        f"(`lessons/recorded/sizes.csv`, {recorded_source()}) quoted as well. The arm64 "
         "table is recorded in `lessons/recorded/arm64/sizes.csv` for notebook 04.",
         "5. **CI**: `.ci/arm64-check.sh` (called by `.ci/run` on engine B) builds Go scratch, "
         "Java jlink and Python distroless for arm64 with what they need of the arm64 local "
