@@ -50,7 +50,10 @@ def _container_reaches(client, image: str, url: str) -> tuple[bool, str]:
             "try:\n"
             f"    urllib.request.urlopen({url!r}, timeout=10).read(1)\n"
             "except Exception as e:\n"
-            "    print(type(e).__name__, str(e)[:160], file=sys.stderr); sys.exit(1)\n")
+            "    r = getattr(e, 'reason', e)\n"          # URLError wraps the real cause
+            "    v = getattr(r, 'verify_message', '')\n"  # a TLS certificate pip cannot verify
+            "    what = 'TLS certificate not trusted: ' + v if v else type(r).__name__ + ': ' + str(r)\n"
+            "    print(what[:160], file=sys.stderr); sys.exit(1)\n")
     try:
         client.containers.run(image, entrypoint=["python3", "-c", code], remove=True,
                               labels=container_labels("pypi-probe"))
