@@ -200,6 +200,13 @@ def emulated_healthcheck(client, tag: str) -> dict | None:
     return out
 
 
+def build_failure(err: BuildFailed) -> str:
+    """One line for the report: the step that failed and the last error line of its log."""
+    lines = err.log_tail or [err.message]
+    reason = next((t.strip() for t in reversed(lines) if "Error" in t), err.message)
+    return f"failed at {err.step[:60]!r}: {reason[:160]}"
+
+
 def build_with_retry(client, v, image_set, target, nocache: bool, row: dict):
     """Build; under emulation once more if it fails. The apps' unit tests run inside the
     build and have time limits; lab.build_args stretches them for emulated builds, and this
@@ -209,9 +216,8 @@ def build_with_retry(client, v, image_set, target, nocache: bool, row: dict):
     except BuildFailed as err:
         if not target.foreign:
             raise
-        first = (err.log_tail or [err.message])
-        reason = next((t.strip() for t in reversed(first) if "Error" in t), err.message)
-        row["first_attempt"] = f"failed at {err.step[:60]!r}: {reason[:160]}"
+        reason = build_failure(err)
+        row["first_attempt"] = reason
         say(f"{v}: the build failed under emulation ({reason}); building it once more")
         return lab.build_variant(client, v, image_set, target=target, nocache=False)
 
@@ -360,10 +366,7 @@ def main() -> int:
         except LabError as err:
             say(f"{v}: FAILED: {err.message}\n{err.details or ''}")
             failures.append(f"{v}: {err.message}")
-            reason = err.message
-            if isinstance(err, BuildFailed):
-                last = next((t.strip() for t in reversed(err.log_tail or []) if t.strip()), "")
-                reason = f"build failed at {err.step[:60]!r}: {last[:160] or err.message}"
+            reason = build_failure(err) if isinstance(err, BuildFailed) else err.message
             rows.append({**row, "language": v.language, "variant": v.variant, "ok": False,
                          "problems": reason})
         steps.append((str(v), time.monotonic() - t0))
@@ -484,7 +487,7 @@ def report(client, target, native, image_set, info, todo, rows, built, steps, ar
     side = side.rename(columns={"amd64_recorded_mb": "amd64 MB (recorded series)"})
     answers = full.reindex(columns=["language", "variant", "image_arch", "contract_asked",
                                     "contract_wrong", "health", "stop_s", "exit_code", "ok",
-                                    "problems", "first_attempt"]).copy()
+                                    "problems", "first_attempt"])
     answers["contract"] = [f"{int(a - w)}/{int(a)} byte for byte" if a == a else "not asked"
                            for a, w in zip(answers["contract_asked"], answers["contract_wrong"])]
     answers = answers[["language", "variant", "image_arch", "contract", "health", "exit_code",

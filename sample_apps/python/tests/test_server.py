@@ -44,8 +44,9 @@ def time_factor():
 
 # How long the tests wait for gunicorn to answer after it starts, and the contract's limit for
 # its exit after SIGTERM (status 0 within 2 s).
-START_LIMIT_S = 30 * time_factor()
-STOP_LIMIT_S = 2 * time_factor()
+TIME_FACTOR = time_factor()
+START_LIMIT_S = 30 * TIME_FACTOR
+STOP_LIMIT_S = 2 * TIME_FACTOR
 
 
 def request(method, target, fields=""):
@@ -236,7 +237,7 @@ class TestStopping(unittest.TestCase):
                 proc.kill()
                 proc.wait()
                 self.fail(f"gunicorn still running {STOP_LIMIT_S:g} s after SIGTERM"
-                          f" (TEST_TIME_FACTOR {time_factor():g})")
+                          f" (TEST_TIME_FACTOR {TIME_FACTOR:g})")
             self.assertEqual(code, 0, f"exit status after {time.monotonic() - started:.2f} s")
 
 
