@@ -203,8 +203,9 @@ def emulated_healthcheck(client, tag: str) -> dict | None:
 def build_failure(err: BuildFailed) -> str:
     """One line for the report: the step that failed and the last error line of its log."""
     lines = err.log_tail or [err.message]
-    reason = next((t.strip() for t in reversed(lines) if "Error" in t), err.message)
-    return f"failed at {err.step[:60]!r}: {reason[:160]}"
+    reason = next((t.strip() for t in reversed(lines) if "error" in t.lower()), err.message)
+    where = f"failed at {err.step[:60]!r}" if err.step else "failed before its first step"
+    return f"{where}: {reason[:160]}"
 
 
 def build_with_retry(client, v, image_set, target, nocache: bool, row: dict):

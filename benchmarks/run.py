@@ -43,9 +43,18 @@ def md_table(df: pd.DataFrame) -> str:
     cols = list(df.columns)
     lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join("" if pd.isna(x) else str(x).replace("|", "\\|")
-                                       for x in row) + " |")
+        lines.append("| " + " | ".join(md_cell(x) for x in row) + " |")
     return "\n".join(lines)
+
+
+def md_cell(x) -> str:
+    """One table cell: empty for a missing value, a count as a count (pandas turns a column of
+    counts with one gap into floats: 447.0), and | escaped."""
+    if x is None or (not isinstance(x, str) and pd.isna(x)):
+        return ""
+    if isinstance(x, float) and x.is_integer():
+        x = int(x)
+    return str(x).replace("|", "\\|")
 
 
 def machine() -> dict:

@@ -73,6 +73,9 @@ HINTS: list[tuple[tuple[str, ...], str]] = [
      "image set (LESSONS_IMAGES=local, after `python -m lessons images --build-local`)"),
     (("manifest unknown",), "that image tag does not exist in the registry: check the name, or "
      "use the local image set (LESSONS_IMAGES=local)"),
+    (("no match for platform",), "that image has no build for the platform asked (an "
+     "amd64-only image on an arm64 Mac, or the other way round): use an image published for "
+     "this platform, or build for one it has with --platform (emulated, slower)"),
     (("failed to resolve",), "a base image could not be resolved: no registry here? use the "
      "local image set (LESSONS_IMAGES=local, after `python -m lessons images --build-local`)"),
     (("failed to do request",), "the registry could not be reached: use the local image set "

@@ -282,3 +282,12 @@ def test_the_python_apps_stop_limit_reads_the_time_factor(value, limit):
     else:
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == limit
+
+
+def test_an_image_without_the_platform_gets_a_platform_hint_not_a_registry_one():
+    from lessons.errors import hint_for
+    msg = ("ERROR: failed to solve: gcr.io/distroless/static-debian13:nonroot: failed to resolve "
+           "source metadata for gcr.io/distroless/static-debian13:nonroot: no match for platform "
+           "in manifest: not found")
+    assert "--platform" in hint_for(msg) and "registry" not in hint_for(msg)
+    assert "no registry here?" in hint_for("failed to resolve source metadata: i/o timeout")
