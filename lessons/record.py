@@ -6,7 +6,7 @@ Writes ``lessons/recorded/*.csv``, the notebooks' command transcripts
 storage driver, architecture, the command, and how long each part took).
 
 Parts (``--only`` picks some): sizes, inventory, layers, runtime, buildcost, probes,
-exercises, transcripts.
+exercises, demos (layer tables of the demo images notebook 05 reads), transcripts.
 """
 
 
@@ -42,7 +42,14 @@ from .catalog import variants
 from .sources import RECORDED, LiveSource
 
 PARTS = ("sizes", "inventory", "layers", "runtime", "buildcost", "probes", "exercises",
-         "transcripts")
+         "demos", "transcripts")
+# Demo images a notebook reads with lab.image_layers, and the command that builds each there
+# (run in notebooks/, with the build arguments in the environment as in a notebook).
+DEMO_LAYERS = {
+    "sizedrop.invalid/demo:cache-deleted":
+        "docker build -q --build-arg DEBIAN_IMAGE -f demos/cache-deleted-later.dockerfile "
+        "--label sizedrop.managed=true -t sizedrop.invalid/demo:cache-deleted demos",
+}
 # Build costs recorded: the multi-stage image of each app (the layer order the series
 # teaches) and the smallest image of each; plus Go without cache mounts, for notebook 02.
 BUILDCOST = [("go", "multi-stage"), ("go", "scratch"), ("java", "multi-stage"),
@@ -152,6 +159,19 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
         return pd.DataFrame(rows)
 
     part("exercises", exercise_checks)
+
+    def demo_layers():
+        frames = []
+        for image, command in DEMO_LAYERS.items():
+            print(f"   $ {command}", flush=True)
+            subprocess.run(command.split(), check=True, cwd=catalog.REPO_ROOT / "notebooks",
+                           stdout=subprocess.DEVNULL)
+            t = layers.summary_table(client, image)
+            t.insert(0, "image", image)
+            frames.append(t)
+        return pd.concat(frames, ignore_index=True)
+
+    part("demos", lambda: None if not DEMO_LAYERS else demo_layers())
 
     def notebook_transcripts():
         work = exercises.work_root()
