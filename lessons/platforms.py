@@ -86,8 +86,9 @@ def unsuffixed(name: str) -> str:
 
 # How much longer the apps' own unit tests may take for their time limits when a build runs
 # under emulation (passed as --build-arg TEST_TIME_FACTOR to the Dockerfiles that declare it).
-# benchmarks/arm64.md measured QEMU at 7.6x slower than native for the Python app's CPU-bound
-# request on 2026-12-02; 10 leaves room for a busy machine. Natively the limits stay as written.
+# benchmarks/arm64.md measured QEMU at 4.5-8.4x slower than native for the Python app's
+# CPU-bound request in three runs on 2026-12-02; 10 leaves room for a busy machine. Natively the
+# limits stay as written.
 EMULATED_TEST_TIME_FACTOR = 10
 
 
