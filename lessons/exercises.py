@@ -676,6 +676,7 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
     layer_sizes = sizes.layer_sizes(client, ws.tag)
     size = sum(x.size for x in layer_sizes) / sizes.MB
     res.figures["size_mb"] = round(size, 1)
+    _reference_image(source, language)
     target = challenge.target_mb(source.sizes(language, challenge.REFERENCE_VARIANT), language)
     res.figures["target_mb"] = target
     res.add("small enough", size <= target, f"{size:.1f} MB, target {target:.0f} MB",
@@ -691,6 +692,26 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
             f"{', '.join(shell_form)} in shell form, and the image has no shell to run them",
             "write them as JSON lists (exec form)")
     _health(source, ws, res)
+
+
+def _reference_image(source, language: str) -> None:
+    """The challenge's target is measured on the series' own image of the same app: build it
+    (the lab's usual build, once) when this engine does not have it yet, as after
+    `python -m lessons clean` or on a machine that skipped the earlier notebooks."""
+    from docker.errors import ImageNotFound
+
+    from . import challenge, lab
+
+    v = catalog.Variant(language, challenge.REFERENCE_VARIANT)
+    try:
+        source.client.images.get(v.tag(source.image_set))
+        return
+    except ImageNotFound:
+        pass
+    print(f"the target is measured on the series' own {v} image, which this engine does not "
+          "have yet: building it (once)")
+    print("$ " + lab.command(v, source.image_set, client=source.client))
+    lab.build_variant(source.client, v, source.image_set)
 
 
 CHECKS: dict[str, Callable] = {

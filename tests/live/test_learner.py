@@ -63,3 +63,16 @@ def build_reference(build, exercise):
     """The challenge's target is measured on the series' own distroless image."""
     from lessons import catalog
     build(catalog.Variant(exercise.rsplit("-", 1)[1], "distroless"))
+
+
+def test_the_challenge_check_builds_its_missing_reference_image(source, work, build, capsys):
+    """After `python -m lessons clean`, or on a machine that skipped notebooks 01-06, the
+    series' distroless image is missing: the check builds it (once) instead of failing."""
+    from lessons import catalog
+    ref = catalog.Variant("go", "distroless").tag(source.image_set)
+    build_reference(build, "07-challenge-go")
+    source.client.images.remove(ref)                 # untag only: the lab made it (labelled)
+    res = exercises.simulate("07-challenge-go", source, "solution", work)
+    assert "which this engine does not have yet: building it (once)" in capsys.readouterr().out
+    assert res.passed, res.report()
+    assert source.client.images.get(ref).labels.get("sizedrop.managed") == "true"
