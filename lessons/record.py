@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
             frames.append(t)
         return pd.concat(frames, ignore_index=True)
 
-    part("demos", lambda: None if not DEMO_LAYERS else demo_layers())
+    part("demos", demo_layers)
 
     def notebook_transcripts():
         work = exercises.work_root()
@@ -195,8 +195,9 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
     prov.pop("source", None)
     prov.update({"command": "python -m lessons record", "builder":
                  "BuildKit (docker buildx build)" if has_buildx() else "classic",
-                 "engine_os": info.get("os", ""), "cgroup_version": info.get("cgroup_version"),
-                 "note": "Measured by a live run of the lab toolkit; not edited by hand."})
+                 "engine_os": info.get("os", ""), "cgroup_version": info.get("cgroup_version")})
+    # A partial re-record (--only) keeps the note that says how the parts were taken.
+    prov.setdefault("note", "Measured by a live run of the lab toolkit; not edited by hand.")
     prov.setdefault("seconds_per_part", {}).update(timings)
     prov_file.write_text(json.dumps(prov, indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
