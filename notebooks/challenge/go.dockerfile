@@ -2,7 +2,7 @@
 # Your job: make it small (see the target in notebook 07) and unprivileged, without
 # breaking the service. Notebook 07 copies it into your work folder (work/07-challenge-go/,
 # with a copy of sample_apps/go) and gives the command that builds it.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 ARG DEBIAN_IMAGE=debian:trixie-slim
 ARG DISTROLESS_STATIC_IMAGE=gcr.io/distroless/static-debian13:nonroot
 

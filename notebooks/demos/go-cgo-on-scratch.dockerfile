@@ -3,7 +3,7 @@
 # loader /lib64/ld-linux-x86-64.so.2 (amd64), which scratch does not have: the container dies
 # with "exec /app/server: no such file or directory", about a file that is there. Build
 # context: sample_apps/go.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 
 # build: Go's default settings; CGO_ENABLED is not set.
 FROM ${GO_IMAGE} AS build

@@ -1,7 +1,7 @@
 # Demo for notebook 03: a distroless image with a SHELL-FORM health check. The service works;
 # the engine reports it unhealthy, because it runs the check with /bin/sh -c and there is no
 # /bin/sh. Build context: sample_apps/go.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 ARG DISTROLESS_STATIC_IMAGE=gcr.io/distroless/static-debian13:nonroot
 
 # build: a static binary.

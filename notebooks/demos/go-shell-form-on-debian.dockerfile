@@ -2,7 +2,7 @@
 # ["/bin/sh", "-c", "/app/server"]; Debian's /bin/sh (dash) stays PID 1 with the server as its
 # child, ignores docker stop's SIGTERM (PID 1 without a handler) and passes nothing on, so the
 # server is killed with SIGKILL when the grace period ends. Build context: sample_apps/go.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 ARG DEBIAN_IMAGE=debian:trixie-slim
 
 # build: a static binary.

@@ -2,7 +2,7 @@
 # mounts in sample_apps/go/multi-stage.dockerfile are worth. Everything else is the same.
 
 # Base images as build arguments so a lab can swap in local lookalikes.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 ARG DEBIAN_IMAGE=debian:trixie-slim
 
 # build: compile with the full Go toolchain; none of this stage ships.

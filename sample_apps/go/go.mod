@@ -1,3 +1,3 @@
 module sizedrop.example/app
 
-go 1.24
+go 1.27

@@ -730,7 +730,7 @@ def test_run_command_keeps_every_word_of_a_list_entrypoint():
 # =========================================================================== lessons.cleanup
 
 BASE_DEBIAN = "sizedrop.invalid/debian:trixie-slim"
-BASE_GO = "sizedrop.invalid/golang:1.24-trixie"
+BASE_GO = "sizedrop.invalid/golang:1.27-trixie"
 
 
 @pytest.fixture
@@ -738,7 +738,7 @@ def lab_engine(client) -> FakeClient:
     """An engine holding the lab's objects beside a learner's and other programs' ones."""
     base = L.managed(**{L.LOOKALIKE_OF: "debian:trixie-slim", L.IMAGE_SET: "local"})
     client.add_image(BASE_DEBIAN, labels=base)
-    client.add_image(BASE_GO, labels=L.managed(**{L.LOOKALIKE_OF: "golang:1.24-trixie"}))
+    client.add_image(BASE_GO, labels=L.managed(**{L.LOOKALIKE_OF: "golang:1.27-trixie"}))
     client.add_image(APP, labels=LAB)
     client.add_image("sizedrop.invalid/go:distroless", "my-go:v1", labels=LAB)  # learner's tag
     client.add_image("learner-app:latest", labels=LAB)       # built FROM ours: inherits labels
@@ -882,7 +882,7 @@ requirements.txt" did not complete successfully: exit code: 1
 """
 
 MULTI = """\
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 
 # build: the toolchain
 FROM ${GO_IMAGE} AS build
@@ -909,15 +909,15 @@ MULTI_LOG = f"""\
 #2 [auth] library/golang:pull token for registry-1.docker.io
 #2 DONE 0.0s
 
-#3 [internal] load metadata for docker.io/library/golang:1.24-trixie
+#3 [internal] load metadata for docker.io/library/golang:1.27-trixie
 #3 DONE 0.9s
 
 #4 [internal] load .dockerignore
 #4 transferring context: 2B done
 #4 DONE 0.0s
 
-#5 [build 1/4] FROM docker.io/library/golang:1.24-trixie@{SHA}
-#5 resolve docker.io/library/golang:1.24-trixie@{SHA} 0.0s done
+#5 [build 1/4] FROM docker.io/library/golang:1.27-trixie@{SHA}
+#5 resolve docker.io/library/golang:1.27-trixie@{SHA} 0.0s done
 #5 DONE 0.0s
 
 #6 [internal] load build context
@@ -989,12 +989,12 @@ def test_plain_progress_of_a_multi_stage_build_names_stages_and_lines():
 
 
 # Two stages BuildKit starts at once: the final stage's FROM may come first in the log.
-PARALLEL = ("FROM golang:1.24-trixie AS build\nWORKDIR /src\nRUN go build -o /out/server .\n"
+PARALLEL = ("FROM golang:1.27-trixie AS build\nWORKDIR /src\nRUN go build -o /out/server .\n"
             "\nFROM gcr.io/distroless/static-debian13:nonroot\n"
             "COPY --from=build /out/server /server\n")
 PARALLEL_LOG = "\n".join([
     f"#4 [stage-1 1/2] FROM gcr.io/distroless/static-debian13:nonroot@{SHA}",
-    f"#5 [build 1/3] FROM docker.io/library/golang:1.24-trixie@{SHA}",
+    f"#5 [build 1/3] FROM docker.io/library/golang:1.27-trixie@{SHA}",
     "#4 DONE 1.1s", "#5 DONE 9.0s",
     "#6 [build 2/3] WORKDIR /src", "#6 CACHED",
     "#7 [build 3/3] RUN go build -o /out/server .", "#7 DONE 8.2s",
@@ -1045,17 +1045,17 @@ def test_a_failed_build_names_the_dockerfile_line_with_a_hint_and_the_log_tail()
 ])
 def test_a_build_that_cannot_pull_its_base_fails_before_the_first_step(why):
     log = ["#1 [internal] load build definition from Dockerfile", "#1 DONE 0.0s",
-           "#2 [internal] load metadata for docker.io/library/golang:1.24-trixie",
+           "#2 [internal] load metadata for docker.io/library/golang:1.27-trixie",
            '#2 ERROR: failed to do request: Head "https://registry-1.docker.io/v2/library/'
-           f'golang/manifests/1.24-trixie": {why}',
-           "------", "ERROR: failed to solve: golang:1.24-trixie: failed to resolve source "
-           f"metadata for docker.io/library/golang:1.24-trixie: {why}"]
+           f'golang/manifests/1.27-trixie": {why}',
+           "------", "ERROR: failed to solve: golang:1.27-trixie: failed to resolve source "
+           f"metadata for docker.io/library/golang:1.27-trixie: {why}"]
     p = feed(B.PlainProgress(MULTI), "\n".join(log))
     err = B._failure(Path("Dockerfile"), MULTI, p, log, "docker buildx build .")
     assert err.message == "build of Dockerfile failed before its first step"
     assert err.line is None
     assert "LESSONS_IMAGES=local" in err.hint
-    assert "failed to solve: golang:1.24-trixie" in err.details
+    assert "failed to solve: golang:1.27-trixie" in err.details
 
 
 def test_build_argv_paths_relative_to_cwd_and_flag_placement(tmp_path):

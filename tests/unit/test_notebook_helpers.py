@@ -157,9 +157,9 @@ def test_show_hides_the_index_and_prints_the_decimals_values_have():
 
 def test_exports_are_lines_a_terminal_can_paste():
     from lessons import lab
-    assert lab.exports({"GO_IMAGE": "sizedrop.invalid/golang:1.24-trixie",
+    assert lab.exports({"GO_IMAGE": "sizedrop.invalid/golang:1.27-trixie",
                         "PIP_FIND_LINKS": "/wheels dir"}) == [
-        "export GO_IMAGE=sizedrop.invalid/golang:1.24-trixie",
+        "export GO_IMAGE=sizedrop.invalid/golang:1.27-trixie",
         "export PIP_FIND_LINKS='/wheels dir'"]
 
 

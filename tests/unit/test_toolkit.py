@@ -123,11 +123,11 @@ def test_local_names_never_shadow_official_ones():
 
 def test_build_args_only_for_declared_args(tmp_path):
     f = tmp_path / "x.dockerfile"
-    f.write_text("ARG GO_IMAGE=golang:1.24-trixie\nARG PIP_NO_INDEX\nFROM ${GO_IMAGE} AS b\n")
+    f.write_text("ARG GO_IMAGE=golang:1.27-trixie\nARG PIP_NO_INDEX\nFROM ${GO_IMAGE} AS b\n")
     assert imagesets.build_args(f, "official") == {}
-    assert imagesets.build_args(f, "local") == {"GO_IMAGE": "sizedrop.invalid/golang:1.24-trixie"}
+    assert imagesets.build_args(f, "local") == {"GO_IMAGE": "sizedrop.invalid/golang:1.27-trixie"}
     assert imagesets.build_args(f, "local", {"PIP_NO_INDEX": "1", "OTHER": "x"}) == {
-        "GO_IMAGE": "sizedrop.invalid/golang:1.24-trixie", "PIP_NO_INDEX": "1"}
+        "GO_IMAGE": "sizedrop.invalid/golang:1.27-trixie", "PIP_NO_INDEX": "1"}
     with pytest.raises(LabError):
         imagesets.build_args(f, "nonsense")
 

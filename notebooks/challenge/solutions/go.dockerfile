@@ -1,6 +1,6 @@
 # One solution for the Go challenge: compile in the toolchain image, ship only the static
 # binary on distroless/static as uid 65532. (scratch would be smaller still.)
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 ARG DISTROLESS_STATIC_IMAGE=gcr.io/distroless/static-debian13:nonroot
 
 # build: tests and a static, stripped binary; nothing of this stage ships.
