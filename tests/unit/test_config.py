@@ -262,6 +262,13 @@ def test_pre_commit_hooks_install_from_pypi_with_pinned_tools():
             assert [s.operator for s in r.specifier] == ["=="], f"{name}: not pinned: {r}"
 
 
+def test_pre_commit_actionlint_is_the_one_the_tests_install():
+    (dep,) = _hooks()["actionlint"]["additional_dependencies"]
+    extra = _pyproject()["project"]["optional-dependencies"]["test"]
+    assert dep in extra
+    assert dep in [str(r) for r in _requirements()[0]]
+
+
 def test_pre_commit_strips_notebooks_as_requirements_pins_it_keeping_cell_ids():
     hook = _hooks()["nbstripout"]
     assert hook["entry"].split() == ["nbstripout", "--keep-id"]
