@@ -18,7 +18,7 @@ def _destructive_allowed() -> bool:
 
 def pytest_collection_modifyitems(session, config, items):
     for item in items:
-        path = str(item.path)
+        path = item.path.as_posix()   # forward slashes on Windows, too
         if "/tests/live/" in path or path.endswith(".ipynb"):
             item.add_marker(pytest.mark.live)
         if item.get_closest_marker("destructive") and not _destructive_allowed():

@@ -51,8 +51,8 @@ exclude_patterns = ["site/_build", "**/.ipynb_checkpoints", ".venv", "**/.git"]
 # --- notebooks (MyST-NB) ------------------------------------------------------------------------
 nb_execution_mode = "force"          # run every notebook on every build: the site shows fresh output
 nb_execution_raise_on_error = True   # a cell that raises fails the build
-nb_execution_allow_errors = False    # per notebook: 05 allows them (its metadata "mystnb"): its
-                                    # dive demo images exist only live, and replay says so
+nb_execution_allow_errors = False    # no notebook allows errors as a whole; a cell that may
+                                    # raise in replay says so with a `raises-exception` tag
 nb_execution_timeout = 600           # seconds per cell; replay mode takes a few
 nb_execution_in_temp = False         # run in notebooks/, as a learner does (relative paths work)
 nb_execution_show_tb = True          # print the traceback of a failing cell in the build log

@@ -247,11 +247,34 @@ def _hooks():
     cfg = _yaml(ROOT / ".pre-commit-config.yaml")
     hooks = {}
     for repo in cfg["repos"]:
-        if repo["repo"] not in ("local", "meta"):
-            assert re.fullmatch(r"v?\d+(\.\d+)+", str(repo["rev"])), (repo["repo"], repo["rev"])
         for hook in repo["hooks"]:
             hooks[hook["id"]] = dict(hook, repo=repo["repo"])
     return hooks
+
+
+def test_pre_commit_hooks_install_from_pypi_with_pinned_tools():
+    """A hook that names a GitHub repository cannot install where only PyPI is reachable."""
+    for name, hook in _hooks().items():
+        assert hook["repo"] == "local" and hook["language"] == "python", name
+        deps = [Requirement(d) for d in hook["additional_dependencies"]]
+        assert deps, f"{name}: its tool comes from additional_dependencies"
+        for r in deps:
+            assert [s.operator for s in r.specifier] == ["=="], f"{name}: not pinned: {r}"
+
+
+def test_pre_commit_actionlint_is_the_one_the_tests_install():
+    (dep,) = _hooks()["actionlint"]["additional_dependencies"]
+    extra = _pyproject()["project"]["optional-dependencies"]["test"]
+    assert dep in extra
+    assert dep in [str(r) for r in _requirements()[0]]
+
+
+def test_pre_commit_strips_notebooks_as_requirements_pins_it_keeping_cell_ids():
+    hook = _hooks()["nbstripout"]
+    assert hook["entry"].split() == ["nbstripout", "--keep-id"]
+    (dep,) = hook["additional_dependencies"]
+    pins = _pins(_requirements()[0], PLATFORMS["linux"])
+    assert dep == f"nbstripout=={pins['nbstripout']}"
 
 
 def test_pre_commit_strips_notebooks_lints_dockerfiles_and_python():

