@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--plot", help="also draw the size-drop chart to this PNG file")
     p.add_argument("--recorded", action="store_true",
                    help="show the recorded run even if an engine answers")
+    p.add_argument("--no-bake", action="store_true",
+                   help="build each image with its own `docker buildx build` instead of all of "
+                   "them in one `docker buildx bake` (docker-bake.hcl)")
 
     p = sub.add_parser("images", help="the image sets: list them or build the local one")
     p.add_argument("--build-local", action="store_true",
@@ -102,7 +105,7 @@ def _compare(args) -> int:
         print(recorded.banner())
     else:
         df = compare.table(args.lang, args.variant, args.images, log=_log,
-                           platform=args.platform)
+                           platform=args.platform, use_bake=not args.no_bake)
     print()
     print(compare.render(df))
     if args.csv:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import engine, imagesets, lab, localset, platforms, sizes
+from . import bake, build, engine, imagesets, lab, localset, platforms, sizes
 from .catalog import variants
 from .errors import ImagesUnavailable, LabError
 from .sources import RecordedSource
@@ -44,10 +44,13 @@ def ready_image_set(client, image_set=None, log=print, target: platforms.Target 
 
 
 def live(languages=None, names=None, image_set=None, *, client=None, check=True,
-         log=print, platform: str | platforms.Target | None = None) -> pd.DataFrame:
+         log=print, platform: str | platforms.Target | None = None,
+         use_bake: bool = True) -> pd.DataFrame:
     """Build, check and measure on the engine. ``log`` gets one line per step. ``platform``
     (default ``$LESSONS_PLATFORM``, else the engine's own) builds and runs the images for
-    another platform, under emulation."""
+    another platform, under emulation. With ``use_bake`` (and buildx, for the engine's own
+    platform) every image is built first in one ``docker buildx bake`` (lessons.bake), so
+    shared stages build once and independent steps run side by side."""
     client = client or engine.connect()
     target = lab.target(client, platform)
     if target.foreign:
@@ -64,13 +67,24 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
                        "see `python -m lessons compare --help` for the names")
     prov = lab.provenance(client, chosen, target)
     rows = []
+    # The drop is measured against the same language's single-stage image: build and measure
+    # it too when it was not asked for, and say so.
+    missing = sorted({v.language for v in todo} - {v.language for v in todo
+                                                   if v.variant == "single-stage"})
+    baseline = variants(missing, "single-stage") if missing else []
+    baked = use_bake and not target.foreign and build.has_buildx()
+    if baked:
+        bake.bake(todo + baseline, bake.bake_env(client, chosen, todo + baseline), log)
 
     def one(v, shown=True):
         where = f"[{todo.index(v) + 1}/{len(todo)}]" if v in todo else "[baseline]"
-        log(f"{where} {v}: building\n    $ {lab.command(v, chosen, client=client, target=target)}")
+        if not baked:
+            log(f"{where} {v}: building\n    $ "
+                f"{lab.command(v, chosen, client=client, target=target)}")
         result = lab.build_variant(client, v, chosen, target=target)
-        log(f"{where} {v}: built in {result.seconds:.1f} s "
-            f"({result.cached_steps} of {len(result.steps)} steps from the cache)")
+        log(f"{where} {v}: {'checked against the cache' if baked else 'built'} in "
+            f"{result.seconds:.1f} s ({result.cached_steps} of {len(result.steps)} steps "
+            "from the cache)")
         row = {"language": v.language, "variant": v.variant}
         if check:
             answer = lab.check_answers(client, v.tag(chosen, target), v.language,
@@ -86,23 +100,18 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
     for v in todo:
         rows.append(one(v))
     df = pd.DataFrame(rows)
-    # The drop is measured against the same language's single-stage image: build and measure
-    # it too when it was not asked for, and say so.
-    missing = sorted({v.language for v in todo} - set(df[df["variant"] == "single-stage"]
-                                                      ["language"]))
-    baseline = None
-    if missing:
+    if baseline:
         log(f"measuring the single-stage image of {', '.join(missing)} too: the drop "
             "column compares against it")
-        baseline = pd.DataFrame([one(v) for v in variants(missing, "single-stage")])
-    return tidy(df, baseline)
+        return tidy(df, pd.DataFrame([one(v) for v in baseline]))
+    return tidy(df, None)
 
 
 def table(languages=None, names=None, image_set=None, *, log=print,
-          allow_recorded=True, platform: str | None = None) -> pd.DataFrame:
+          allow_recorded=True, platform: str | None = None, use_bake: bool = True) -> pd.DataFrame:
     """Live when an engine answers, otherwise the recorded run (labelled as such)."""
     if engine.reachable() or not allow_recorded:
-        return live(languages, names, image_set, log=log, platform=platform)
+        return live(languages, names, image_set, log=log, platform=platform, use_bake=use_bake)
     recorded = RecordedSource()
     log(recorded.banner())
     return recorded.sizes(languages, names)
