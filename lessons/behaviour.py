@@ -95,11 +95,13 @@ def check(client, image: str, service: Service | str, session: str, *,
             result.add("starts on a read-only root", False, f"the engine could not start it: "
                        f"{refused}")
             return result
-        if not _running(result, container):
+        if not _running(result, container, "starts on a read-only root", settle=0.5):
             return result
         _check_process_user(result, client, container)
         if declared:
             _check_engine_health(result, container, health_timeout)
+        if not _running(result, container, "keeps running"):
+            return result
         _check_cases(result, container, svc)
         if shell_free:
             _check_no_shell(result, container)
@@ -122,7 +124,10 @@ def labels(session: str) -> dict[str, str]:
 def run_options(svc: Service) -> dict:
     """The lab's safe defaults, with the tmpfs the service writes to."""
     options = dict(run.SAFE_DEFAULTS)
-    options["tmpfs"] = {**run.SAFE_DEFAULTS["tmpfs"], svc.writable: "rw,nosuid,nodev,size=16m"}
+    # mode=1777 as an emptyDir: without it, a tmpfs over a folder the image already has takes
+    # that folder's mode, owned by root (seen on Docker 20.10), whatever user owns the folder.
+    options["tmpfs"] = {**run.SAFE_DEFAULTS["tmpfs"],
+                        svc.writable: "rw,noexec,nosuid,nodev,size=16m,mode=1777"}
     return options
 
 
@@ -164,16 +169,18 @@ def _state(container) -> dict:
     return (container.attrs or {}).get("State") or {}
 
 
-def _running(result: Behaviour, container) -> bool:
-    """Give the process a moment to fail at start-up, then say whether it still runs."""
-    time.sleep(0.5)
+def _running(result: Behaviour, container, item: str, settle: float = 0.0) -> bool:
+    """Whether the process still runs (after ``settle`` s, time to fail at start-up); if not,
+    a failed ``item`` with its exit code and last words."""
+    time.sleep(settle)
     container.reload()
     state = _state(container)
     if state.get("Status") == "running":
         return True
     last = _last_line(container)
-    result.add("starts on a read-only root", False,
-               f"it exited with code {state.get('ExitCode')} right after starting"
+    result.add(item, False,
+               f"it exited with code {state.get('ExitCode')}"
+               + (" right after starting" if settle else "")
                + (f"; its last words: {last}" if last else "")
                + (f"; engine: {state['Error']}" if state.get("Error") else ""))
     return False
@@ -199,8 +206,7 @@ def _check_engine_health(result: Behaviour, container, timeout: float) -> None:
         state = _state(container)
         health = state.get("Health") or {}
         if state.get("Status") != "running":
-            return ("exited", f"the container exited with code {state.get('ExitCode')} "
-                              "before the engine gave a verdict")
+            return ("exited", "")
         if health.get("Status") in ("healthy", "unhealthy"):
             log = (health.get("Log") or [{}])[-1]
             output = " ".join((log.get("Output") or "").split())[:200]
@@ -220,7 +226,7 @@ def _check_engine_health(result: Behaviour, container, timeout: float) -> None:
                    "the engine says unhealthy: its health check command fails"
                    + (f" ({output})" if output else " and prints nothing"))
     elif status == "exited":
-        result.add("engine health verdict", False, output)
+        result.add("engine health verdict", False, "it exited before the engine gave a verdict")
     else:
         result.add("engine health verdict", False,
                    f"no verdict from the engine within {timeout:.0f} s")
