@@ -124,10 +124,8 @@ def labels(session: str) -> dict[str, str]:
 def run_options(svc: Service) -> dict:
     """The lab's safe defaults, with the tmpfs the service writes to."""
     options = dict(run.SAFE_DEFAULTS)
-    # mode=1777 as an emptyDir: without it, a tmpfs over a folder the image already has takes
-    # that folder's mode, owned by root (seen on Docker 20.10), whatever user owns the folder.
     options["tmpfs"] = {**run.SAFE_DEFAULTS["tmpfs"],
-                        svc.writable: "rw,noexec,nosuid,nodev,size=16m,mode=1777"}
+                        svc.writable: "rw,noexec,nosuid,nodev,size=16m"}
     return options
 
 

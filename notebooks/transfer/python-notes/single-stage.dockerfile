@@ -14,8 +14,11 @@ FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY . .
+# The notes folder: writable by the service's user. Mode 1777 matters too: a tmpfs mounted
+# over an image folder (`--read-only --tmpfs /var/lib/notes`) takes its mode, but on Docker
+# 20.10 root owns it.
 RUN python -m unittest discover -s tests -t . \
- && install -d -o 65532 -g 65532 /var/lib/notes
+ && install -d -o 65532 -g 65532 -m 1777 /var/lib/notes
 
 USER 65532:65532
 EXPOSE 8080

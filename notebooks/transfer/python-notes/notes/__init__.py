@@ -8,6 +8,7 @@ Endpoints (all GET, JSON answers), on $PORT (default 8080):
     /notes?zone=Asia/Kolkata                   every note, newest first, with its local time
     /notes/stats                               how many notes, and the SQLite library version
 
-Notes live in an SQLite file in $NOTES_DIR (default /var/lib/notes), created at start.
+Notes live in an SQLite file in $NOTES_DIR (default /var/lib/notes), created at start: on a
+read-only root, mount a tmpfs or a volume there.
 SIGTERM or SIGINT stops the server cleanly with exit code 0.
 """
