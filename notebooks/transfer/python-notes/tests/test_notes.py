@@ -9,8 +9,11 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from notes.store import BadInput, Store
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 class StoreTest(unittest.TestCase):
@@ -58,7 +61,7 @@ class ServerTest(unittest.TestCase):
         self.folder = tempfile.TemporaryDirectory()
         self.port = free_port()
         env = dict(os.environ, PORT=str(self.port), NOTES_DIR=self.folder.name)
-        self.proc = subprocess.Popen([sys.executable, "-m", "notes"], env=env)
+        self.proc = subprocess.Popen([sys.executable, "-m", "notes"], env=env, cwd=PACKAGE_ROOT)
         self.env = env
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -92,7 +95,8 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(self.get("/nope"), (404, {"error": "not found"}))
 
     def test_healthcheck_module(self):
-        done = subprocess.run([sys.executable, "-m", "notes.healthcheck"], env=self.env)
+        done = subprocess.run([sys.executable, "-m", "notes.healthcheck"], env=self.env,
+                              cwd=PACKAGE_ROOT)
         self.assertEqual(done.returncode, 0)
 
     def test_sigterm_stops_cleanly(self):
