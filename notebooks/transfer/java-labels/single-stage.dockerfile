@@ -12,8 +12,10 @@ ARG JDK_IMAGE=eclipse-temurin:21-jdk
 FROM ${JDK_IMAGE} AS runtime
 WORKDIR /src
 COPY src ./src
-RUN javac --release 21 -d classes $(find src/main/java -name '*.java') \
- && javac --release 21 -cp classes -d test-classes $(find src/test/java -name '*.java') \
+RUN find src/main/java -name '*.java' > main-sources.txt \
+ && find src/test/java -name '*.java' > test-sources.txt \
+ && javac --release 21 -d classes @main-sources.txt \
+ && javac --release 21 -cp classes -d test-classes @test-sources.txt \
  && java -cp classes:test-classes labels.TestMain \
  && mkdir -p /app \
  && jar --create --file /app/app.jar --main-class labels.App -C classes .

@@ -6,7 +6,8 @@ ARG DISTROLESS_JAVA_BASE_IMAGE=gcr.io/distroless/java-base-debian13:nonroot
 FROM ${JDK_IMAGE} AS build
 WORKDIR /src
 COPY src ./src
-RUN javac --release 21 -d classes $(find src/main/java -name '*.java') \
+RUN find src/main/java -name '*.java' > main-sources.txt \
+ && javac --release 21 -d classes @main-sources.txt \
  && mkdir -p /app \
  && jar --create --file /app/app.jar --main-class labels.App -C classes . \
  && jdeps --print-module-deps --ignore-missing-deps /app/app.jar > /app/modules.txt
