@@ -1,14 +1,15 @@
 """Check a learner's image by what it does, read from the engine's own state.
 
 One run of the image, the way production would run it: read-only root, a tmpfs where the app
-writes, no capabilities, published on loopback only. Then, in order:
+writes, no capabilities, published on loopback only. It checks:
 
 * the image runs as a non-root user (``Config.User``), and so does its process (``docker top``);
 * the image declares a HEALTHCHECK and the ENGINE reports the container healthy
   (``State.Health``; the lab's own probe does not count);
 * the app-specific cases of lessons.transfer answer as they should (a learner sees a case only
   when it fails);
-* with ``shell_free``, the image holds no shell;
+* with ``shell_free``, the image holds no shell at the usual paths (read from the container's
+  file system, so it is checked even when the app fails);
 * ``docker stop`` (SIGTERM) ends it with exit code 0 within the stop limit of the apps' process
   contract (sample_apps/README.md: gone within 2 s of SIGTERM, exit 0).
 
@@ -23,6 +24,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from docker.errors import APIError, DockerException, ImageNotFound
 
@@ -91,6 +93,8 @@ def check(client, image: str, service: Service | str, session: str, *,
     declared = _check_declares_health(result, config.get("Healthcheck") or {})
     container, refused = _start(client, image, svc, session)
     try:
+        if shell_free:
+            _check_no_shell(result, container)
         if refused:
             result.add("starts on a read-only root", False, f"the engine could not start it: "
                        f"{refused}")
@@ -103,9 +107,7 @@ def check(client, image: str, service: Service | str, session: str, *,
         if not _running(result, container, "keeps running"):
             return result
         _check_cases(result, container, svc)
-        if shell_free:
-            _check_no_shell(result, container)
-        _check_stop(result, container)
+        _check_stop(result, container, client)
     finally:
         _remove(container)
     return result
@@ -267,7 +269,7 @@ def _check_no_shell(result: Behaviour, container) -> None:
                f"the image holds a shell: {', '.join(found)}" if found else "none found")
 
 
-def _check_stop(result: Behaviour, container) -> None:
+def _check_stop(result: Behaviour, container, client) -> None:
     t0 = time.monotonic()
     try:
         container.stop(timeout=KILL_AFTER_S)
@@ -277,6 +279,9 @@ def _check_stop(result: Behaviour, container) -> None:
     seconds = time.monotonic() - t0
     container.reload()
     code = _state(container).get("ExitCode")
+    # The engine's own clock, SIGTERM sent to process gone, leaves out the API round trips
+    # and container teardown that a loaded machine stretches; the wall time is the fallback.
+    seconds = _engine_stop_seconds(client, container) or seconds
     if code == 137 or seconds > KILL_AFTER_S:
         detail = (f"it ignored SIGTERM: after {seconds:.1f} s the engine had to kill it "
                   f"(exit {code})")
@@ -287,6 +292,39 @@ def _check_stop(result: Behaviour, container) -> None:
     else:
         detail = f"exit 0 after {seconds:.1f} s"
     result.add("stops on SIGTERM", code == 0 and seconds <= STOP_LIMIT_S, detail)
+
+
+def _epoch(text: str | None) -> float | None:
+    """Seconds since 1970 of an engine timestamp (RFC 3339, UTC, nanoseconds)."""
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z", text or "")
+    if not m or m.group(1).startswith("0001"):
+        return None
+    whole = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return whole.timestamp() + float("0" + (m.group(2) or ""))
+
+
+def _engine_stop_seconds(client, container) -> float | None:
+    """Seconds from the engine's SIGTERM ('kill' event, signal 15) to the process's exit
+    ('die' event), from the engine's event log; None when that cannot be read."""
+    start = _epoch((container.attrs or {}).get("Created"))
+    end = _epoch(_state(container).get("FinishedAt"))
+    if start is None or end is None:
+        return None
+    term = died = None
+    try:
+        for event in client.api.events(since=int(start), until=int(end) + 1, decode=True,
+                                       filters={"type": "container", "container": container.id}):
+            action = event.get("Action") or event.get("status")
+            signal = ((event.get("Actor") or {}).get("Attributes") or {}).get("signal")
+            if action == "kill" and signal == "15" and term is None:
+                term = event.get("timeNano")
+            elif action == "die":
+                died = event.get("timeNano")
+    except DockerException:
+        return None
+    if term is None or died is None or died < term:
+        return None
+    return (died - term) / 1e9
 
 
 def _last_line(container) -> str:

@@ -36,13 +36,16 @@ class FakeContainer:
         if self.client.exits_after and self.health_polls >= self.client.exits_after:
             self.status = "exited"
         state = {"Status": self.status, "ExitCode": self.client.exit_code
-                 if self.status == "exited" else 0}
+                 if self.status == "exited" else 0,
+                 "FinishedAt": "2026-12-07T12:00:30.5Z" if self.status == "exited"
+                 else "0001-01-01T00:00:00Z"}
         if self.status == "running" and self.client.health:
             self.health_polls += 1
             verdict = self.client.health if self.health_polls > 2 else "starting"
             state["Health"] = {"Status": verdict,
                                "Log": [{"Output": self.client.health_output}]}
-        self.attrs = {"State": state, "NetworkSettings": {
+        self.attrs = {"State": state, "Created": "2026-12-07T12:00:00.123456789Z",
+                      "NetworkSettings": {
             "Ports": {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "45678"}]}}}
 
     def logs(self, tail=5):
@@ -55,7 +58,7 @@ class FakeContainer:
 
     def stop(self, timeout):
         self.stopped_with = timeout
-        self.client.clock[0] += self.client.stop_seconds
+        self.client.clock[0] += self.client.stop_seconds + self.client.api_overhead
         self.status = "exited"
 
     def remove(self, force=False):
@@ -66,12 +69,13 @@ class FakeClient:
     def __init__(self, *, user="65532:65532", healthcheck=("CMD", "/app/clock", "-healthcheck"),
                  health="healthy", health_output="", uids=("65532",), shells=(),
                  stop_seconds=0.2, exit_code=0, stays_up=True, start_error="",
-                 exits_after=0):
+                 exits_after=0, engine_events=True, api_overhead=0.0):
         self.user, self.healthcheck = user, healthcheck
         self.health, self.health_output, self.uids = health, health_output, uids
         self.shells, self.stop_seconds, self.exit_code = shells, stop_seconds, exit_code
         self.stays_up, self.start_error = stays_up, start_error
         self.exits_after = exits_after   # health polls after which the process exits
+        self.engine_events, self.api_overhead = engine_events, api_overhead
         self.clock = [100.0]
         self.made: list[FakeContainer] = []
         outer = self
@@ -95,6 +99,19 @@ class FakeClient:
                 assert "pid" in ps_args and "uid" in ps_args
                 return {"Titles": ["PID", "UID"],
                         "Processes": [[str(i + 1), u] for i, u in enumerate(outer.uids)]}
+
+            def events(self, since, until, decode, filters):
+                assert (since, until) == (1796644800, 1796644831), (since, until)
+                assert filters == {"type": "container", "container": "c0ffee"} and decode
+                if not outer.engine_events:
+                    raise docker.errors.APIError("events are not available")
+                term = 1796644830_000_000_000
+                return iter([
+                    {"Action": "kill", "Actor": {"Attributes": {"signal": "15"}},
+                     "timeNano": term},
+                    {"Action": "kill", "Actor": {"Attributes": {"signal": "9"}},
+                     "timeNano": term + 1},
+                    {"Action": "die", "timeNano": term + int(outer.stop_seconds * 1e9)}])
 
         self.images, self.containers, self.api = Images(), Containers(), API()
 
@@ -129,8 +146,8 @@ def test_a_good_image_passes_every_item(monkeypatch, answers):
     client = FakeClient()
     result = check(client, monkeypatch)
     assert result.passed, result.problems
-    assert [i.name for i in result.items] == ["image user", "process user",
-                                              "engine health verdict", "app cases", "no shell",
+    assert [i.name for i in result.items] == ["image user", "no shell", "process user",
+                                              "engine health verdict", "app cases",
                                               "stops on SIGTERM"]
 
 
@@ -193,10 +210,18 @@ def test_stop_must_be_quick_and_clean(monkeypatch, answers, seconds, code, words
     assert words in failed(check(client, monkeypatch))["stops on SIGTERM"]
 
 
+def test_stop_time_comes_from_the_engines_events(monkeypatch, answers):
+    slow_api = FakeClient(stop_seconds=0.3, api_overhead=2.5)
+    assert check(slow_api, monkeypatch).passed
+    no_events = FakeClient(stop_seconds=0.3, api_overhead=2.5, engine_events=False)
+    assert "took 2.8 s" in failed(check(no_events, monkeypatch))["stops on SIGTERM"]
+
+
 def test_an_app_that_dies_at_start_fails_once_with_its_last_words(monkeypatch, answers):
     client = FakeClient(stays_up=False, exit_code=1)
     result = check(client, monkeypatch)
-    assert [i.name for i in result.items] == ["image user", "starts on a read-only root"]
+    assert [i.name for i in result.items] == ["image user", "no shell",
+                                              "starts on a read-only root"]
     assert "exited with code 1" in result.problems[-1]
     assert "no such file or directory" in result.problems[-1]
     assert client.made[0].removed
@@ -205,7 +230,7 @@ def test_an_app_that_dies_at_start_fails_once_with_its_last_words(monkeypatch, a
 def test_an_app_that_dies_later_is_not_asked_or_stopped(monkeypatch, answers):
     client = FakeClient(exits_after=3, exit_code=1)
     result = check(client, monkeypatch)
-    assert [i.name for i in result.items] == ["image user", "process user",
+    assert [i.name for i in result.items] == ["image user", "no shell", "process user",
                                               "engine health verdict", "keeps running"]
     assert failed(result)["keeps running"].startswith("it exited with code 1; its last words")
     assert client.made[0].stopped_with is None and client.made[0].removed
