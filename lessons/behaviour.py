@@ -290,7 +290,7 @@ def _check_stop(result: Behaviour, container, client) -> None:
     elif code != 0:
         detail = f"it stopped on SIGTERM with exit code {code}, not 0"
     else:
-        detail = f"exit 0 after {seconds:.1f} s"
+        detail = f"exit 0 after {seconds:.2f} s"
     result.add("stops on SIGTERM", code == 0 and seconds <= STOP_LIMIT_S, detail)
 
 
