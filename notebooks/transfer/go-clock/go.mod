@@ -1,0 +1,3 @@
+module sizedrop/clock
+
+go 1.24
