@@ -3,7 +3,7 @@ engine's own figures: `docker image inspect --format '{{.Size}}'` and the SIZE c
 `docker image ls` (the same number on overlay2; on the containerd image store, inspect gives
 the layer blobs the store keeps, and image ls adds the unpacked copy it also keeps).
 
-    python benchmarks/engines.py unix:///var/run/docker.sock unix:///.../docker26.sock [--out F]
+    python benchmarks/engines.py unix:///var/run/docker.sock unix:///var/lib/sizedrop/engine28/run/docker28.sock [--out F]
 
 Writes lessons/recorded/engines.csv (notebook 04 shows it, labelled recorded) and prints, for
 every base image present on both engines with the same layers, whether the lab's sizes agree

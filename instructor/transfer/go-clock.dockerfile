@@ -7,7 +7,7 @@
 #     -tags timetzdata would do too, at about 450 KB in the binary);
 #   - nothing writable: the service writes no files.
 # The server handles SIGTERM itself and is PID 1 (exec form), so `docker stop` ends it at once.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 
 # build: compile and test a static binary with the full toolchain; none of this ships.
 FROM ${GO_IMAGE} AS build

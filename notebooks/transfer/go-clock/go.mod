@@ -1,3 +1,3 @@
 module sizedrop/clock
 
-go 1.24
+go 1.27

@@ -6,7 +6,7 @@
 # the machine it runs on?).
 #
 #   docker build -f single-stage.dockerfile -t clock:single-stage .
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 
 # runtime: builds, tests and runs in the same image.
 FROM ${GO_IMAGE} AS runtime

@@ -1,6 +1,6 @@
 # A typical wrong slim image: distroless static brings Debian's CA bundle and zone data, so it
 # looks complete, but the company root is not in that bundle.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 ARG DISTROLESS_STATIC_IMAGE=gcr.io/distroless/static-debian13:nonroot
 
 FROM ${GO_IMAGE} AS build

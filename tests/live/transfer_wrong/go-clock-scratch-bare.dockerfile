@@ -1,6 +1,6 @@
 # A typical wrong slim image: the static binary alone on scratch. It starts and is healthy,
 # but has no zone data and no CA bundle.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 
 FROM ${GO_IMAGE} AS build
 ENV GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath

@@ -1,6 +1,6 @@
 # A typical wrong slim image: everything the app needs is there, but the HEALTHCHECK is the
 # shell form with curl, on an image with neither a shell nor curl.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 
 FROM ${GO_IMAGE} AS build
 ENV GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
