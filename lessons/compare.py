@@ -48,6 +48,7 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
     """Build, check and measure on the engine. ``log`` gets one line per step. ``platform``
     (default ``$LESSONS_PLATFORM``, else the engine's own) builds and runs the images for
     another platform, under emulation."""
+    todo = variants(languages, names)   # bad names: one line, before any work
     client = client or engine.connect()
     target = lab.target(client, platform)
     if target.foreign:
@@ -58,10 +59,6 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
                            in problem else localset._CROSS_HINT)
         log(f"target platform {target}: images are built and run under emulation")
     chosen = ready_image_set(client, image_set, log, target)
-    todo = variants(languages, names)
-    if not todo:
-        raise LabError("nothing to compare: that language has no such variant",
-                       "see `python -m lessons compare --help` for the names")
     prov = lab.provenance(client, chosen, target)
     rows = []
 

@@ -8,6 +8,7 @@ import subprocess
 
 from . import build, engine, imagesets, platforms, run, wheels
 from .catalog import Variant
+from .errors import explain
 from .labels import APP, IMAGE_SET, VARIANT, container_labels
 
 # Rough disk a full build of each language needs the first time (images + build cache).
@@ -62,7 +63,7 @@ def _container_reaches(client, image: str, url: str) -> tuple[bool, str]:
         out = (err.stderr or b"").decode(errors="replace").strip()
         return False, (out.splitlines() or ["no answer"])[-1][:160]
     except (ImageNotFound, APIError) as err:
-        return False, engine.translate(err).message
+        return False, explain(err).message
 
 
 def offline_wheels(client, image_set: str, say=print, arch: str | None = None) -> dict[str, str]:
