@@ -21,11 +21,8 @@ import pandas as pd
 import pytest
 import requests.exceptions
 import urllib3.exceptions
-from IPython.core.interactiveshell import InteractiveShell
-from traitlets.config import Config
-
 from lessons import __main__ as cli
-from lessons import build, catalog, cells, engine, errors, nb
+from lessons import build, catalog, engine, errors, nb
 from lessons.sources import LiveSource, RecordedSource
 
 ROOT = catalog.REPO_ROOT
@@ -152,15 +149,9 @@ def test_every_public_helper_has_a_cell():
 
 
 @pytest.fixture
-def shell():
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"
-    sh = InteractiveShell(config=config)
-    cells.install(sh, nb.HELPERS)
-    sh.user_ns.update({name: getattr(nb, name) for name in nb.__all__})
-    sh.user_ns["recorded"] = RecordedSource().sizes()
-    yield sh
-    sh.set_custom_exc((), None)
+def shell(lab_shell):
+    lab_shell.user_ns["recorded"] = RecordedSource().sizes()
+    return lab_shell
 
 
 @pytest.fixture
