@@ -182,7 +182,8 @@ def explain(exc: BaseException, doing: str = "") -> LabError:
         return LabError(f"the Docker SDK failed{what}: {_text(exc)}",
                         hint_for(_text(exc), "check `docker info` in a terminal"))
     if isinstance(exc, subprocess.CalledProcessError):
-        cmd = exc.cmd if isinstance(exc.cmd, str) else " ".join(map(str, exc.cmd))
+        cmd = exc.cmd.decode(errors="replace") if isinstance(exc.cmd, bytes) else \
+            exc.cmd if isinstance(exc.cmd, str) else " ".join(map(str, exc.cmd))  # %%bash: bytes
         return LabError(f"`{' '.join(cmd.split())[:120]}` exited with status "
                         f"{exc.returncode}{what}", "its output above says why")
     if isinstance(exc, OSError):

@@ -349,6 +349,7 @@ class Lab:
 
     def sizes(self, languages=None, variants=None) -> pd.DataFrame:
         """Size table (live: measured now from `docker save`; replay: recorded)."""
+        catalog.variants(languages, variants)
         if self.live:
             print("$ docker save IMAGE   # for each image: every layer tar summed, "
                   "and gzipped (-6) for the compressed size")
@@ -360,6 +361,7 @@ class Lab:
 
     def attack_surface(self, languages=None, variants=None) -> pd.DataFrame:
         """What each image carries: files, shells, package managers, compilers, user..."""
+        catalog.variants(languages, variants)
         if self.live:
             print("$ docker create --name x IMAGE && docker export x | tar -tv && docker rm x"
                   "   # for each image: its files, read without starting it")

@@ -212,8 +212,13 @@ def test_each_fault_through_each_helper_gives_one_line(helper, fault, shell, off
         return
     if helper in IN_WIDGET:
         assert result.success, shown
-        status = shell.user_ns["out"].children[1].value
+        widget = shell.user_ns["out"]
+        status = widget.children[1].value
         assert "error: " in status and phrase in status and "Traceback" not in status
+        widget.children[0].children[0].value = "java"   # a callback: the language dropdown
+        out, err = capsys.readouterr()
+        status = widget.children[1].value
+        assert "error: " in status and phrase in status and "Traceback" not in out + err
         return
     if helper in THROUGH_CLI and fault != "OSError":
         phrase = "could not run the docker CLI"
@@ -240,6 +245,7 @@ def test_each_fault_through_each_helper_gives_one_line(helper, fault, shell, off
     ("lab.build('rust', 'scratch')", "unknown language 'rust'; next step: choose from: go, "
                                      "java, python"),
     ("lab.sizes('go', 'jlink')", "go has no jlink variant"),
+    ("lab.attack_surface('java', 'scratch')", "java has no scratch variant"),
     ("lab.probes('shel')", "no probe called 'shel'; next step: one of: shell"),
     ("lab.probe('shel', 'go', 'scratch')", "no probe called 'shel'"),
     ("lab.probe('shell', 'go', 'jlink')", "go has no jlink variant"),
@@ -265,7 +271,15 @@ def test_bad_arguments_give_one_line_before_any_work(cell, says, shell, offline,
     assert not calls, f"work was done before the argument was checked: {calls}"
     assert _lines(err) == [_lines(err)[0]] and _lines(err)[0].startswith("error: "), out + err
     assert says in err, err
-    assert "Traceback" not in out + err
+    assert "Traceback" not in out + err and "$ docker" not in out   # no command for no work
+
+
+def test_a_failing_bash_cell_is_one_line(lab_shell, capsys):
+    result = lab_shell.run_cell("%%bash\necho doing it\nexit 3")
+    out, err = capsys.readouterr()
+    assert not result.success and "doing it" in out
+    assert _lines(err) == ["error: `echo doing it exit 3` exited with status 3; next step: "
+                           "its output above says why"]
 
 
 def test_challenge_targets_without_a_reference_size_is_one_line():
