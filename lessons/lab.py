@@ -156,10 +156,20 @@ def check_answers(client, tag: str, language: str, platform: str | None = None) 
     with run.running(client, tag, purpose="check", platform=platform) as app:
         root = app.get("/")
         primes = app.get("/primes?n=100")
-        ok = (root.status == 200 and root.json().get("language") == language
-              and primes.status == 200 and primes.json() == {"n": 100, "count": 25,
-                                                              "largest": 97})
+        said = _json(root)
+        ok = (root.status == 200 and isinstance(said, dict) and said.get("language") == language
+              and primes.status == 200 and _json(primes) == {"n": 100, "count": 25,
+                                                             "largest": 97})
         return {"answered": ok, "healthy_s": round(app.healthy_after, 2)}
+
+
+def _json(answer: run.Response):
+    """An app's answer as JSON, or None when it is not JSON: a wrong answer of the app, not
+    an engine's answer cut off (which is how lessons.errors reads a JSONDecodeError)."""
+    try:
+        return answer.json()
+    except ValueError:
+        return None
 
 
 def provenance(client, image_set: str, target: platforms.Target | None = None) -> dict:

@@ -418,3 +418,9 @@ def test_cli_as_a_learner_runs_it_with_no_engine(tmp_path):
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: no Docker engine answers at unix:///nonexistent")
 
+
+
+def test_an_apps_answer_that_is_not_json_is_a_wrong_answer_not_an_engine_cut_off():
+    from lessons import lab, run
+    assert lab._json(run.Response(200, b"<html>hello</html>")) is None
+    assert lab._json(run.Response(200, b'{"language": "go"}')) == {"language": "go"}
