@@ -332,7 +332,7 @@ class Lab:
                                          on_step=bar.step if bar else None,
                                          on_line=print if log else None,
                                          target=self._target)
-        except LabError:
+        except (LabError, *EXPECTED):
             if bar:
                 bar.done(f"building {v} failed", ok=False)
             raise
