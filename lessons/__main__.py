@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import LabError
+from .errors import LabBug, debugging, explain, one_line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,37 +58,34 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("exercise", help="e.g. 03-distroless-health or 07-challenge-go")
 
     args = parser.parse_args(argv)
-    from docker.errors import DockerException
-
     try:
-        if args.command == "compare":
-            return _compare(args)
-        if args.command == "images":
-            return _images(args)
-        if args.command == "clean":
-            return _clean(args)
-        if args.command == "classroom":
-            return _classroom(args)
-        if args.command == "record":
-            from . import record
-            record.main(only=args.only, notebooks=args.notebooks)
-            return 0
-        if args.command == "check":
-            return _check(args)
-    except (LabError, DockerException) as err:
-        from .engine import translate
-        err = translate(err)
-        print(f"error: {err.message}", file=sys.stderr)
-        if err.hint:
-            print(f"next step: {err.hint}", file=sys.stderr)
-        if err.details:
-            print(err.details, file=sys.stderr)
-        return 2
+        return _run(args)
     except KeyboardInterrupt:
         print("interrupted: containers the lab started were removed; "
               "run `python -m lessons clean` to tidy anything left", file=sys.stderr)
         return 130
-    return 0
+    except Exception as exc:   # the CLI's top level: every error ends here, in one line
+        if debugging():
+            raise
+        err = explain(exc)
+        print(one_line(err), file=sys.stderr)
+        return 3 if isinstance(err, LabBug) else 2
+
+
+def _run(args) -> int:
+    if args.command == "compare":
+        return _compare(args)
+    if args.command == "images":
+        return _images(args)
+    if args.command == "clean":
+        return _clean(args)
+    if args.command == "classroom":
+        return _classroom(args)
+    if args.command == "record":
+        from . import record
+        record.main(only=args.only, notebooks=args.notebooks)
+        return 0
+    return _check(args)
 
 
 def _log(line: str) -> None:
@@ -142,6 +139,7 @@ def _check(args) -> int:
     from . import engine, exercises, imagesets, lab
     from .sources import LiveSource
 
+    exercises.get(args.exercise)   # a wrong name: one line, before any work
     client = engine.connect()
     image_set = imagesets.choose(client)
     lab.apply_build_env(lab.build_env(client, image_set))

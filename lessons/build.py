@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import dockerfile as df
-from .errors import BuildFailed, LabError, NotEnoughDisk, hint_for
+from .errors import BuildFailed, EngineUnavailable, LabError, NotEnoughDisk, hint_for
 from .labels import managed
 
 BUILDX_HINT = ("install the buildx plugin (Docker Desktop and Docker Engine packages from "
@@ -275,7 +275,7 @@ def run_build(client, argv: list[str], dockerfile: Path, tag: str, *, target: st
                                 stderr=subprocess.STDOUT, text=True, errors="replace",
                                 start_new_session=True)
     except OSError as err:
-        raise LabError(f"could not run the docker CLI: {err}", BUILDX_HINT) from None
+        raise EngineUnavailable(f"could not run the docker CLI: {err}", BUILDX_HINT) from None
     try:
         assert proc.stdout is not None
         for line in proc.stdout:

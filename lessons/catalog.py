@@ -77,11 +77,24 @@ class Variant:
 def variants(languages=None, names=None) -> list[Variant]:
     """The variants to work on, in teaching order, filtered by language and variant name.
 
-    Unknown names raise a LabError listing what exists, instead of silently matching nothing.
+    Unknown names raise a LabError listing what exists, instead of silently matching nothing;
+    so does a choice that matches nothing (``"go"`` with ``"jlink"``).
     """
     langs = _check("language", languages, LANGUAGES)
     wanted = _check("variant", names, VARIANTS)
-    return [Variant(lang, v) for lang in langs for v in _VARIANTS_BY_LANGUAGE[lang] if v in wanted]
+    found = [Variant(lang, v) for lang in langs for v in _VARIANTS_BY_LANGUAGE[lang]
+             if v in wanted]
+    if not found:
+        raise LabError(f"{' and '.join(langs)} has no {' or '.join(wanted)} variant",
+                       "; ".join(f"{lang}: {', '.join(_VARIANTS_BY_LANGUAGE[lang])}"
+                                 for lang in langs))
+    return found
+
+
+def variant(language: str, name: str) -> Variant:
+    """One variant, checked: an unknown language, or a variant that language has not got,
+    is a LabError listing the names there are."""
+    return variants(language, name)[0]
 
 
 def _check(kind, given, known):
@@ -89,6 +102,8 @@ def _check(kind, given, known):
         return known
     if isinstance(given, str):
         given = [given]
+    if not isinstance(given, (list, tuple, set, frozenset)):
+        raise LabError(f"{kind} {given!r} is not a name", f"choose from: {', '.join(known)}")
     unknown = [g for g in given if g not in known]
     if unknown:
         raise LabError(f"unknown {kind} {', '.join(map(repr, unknown))}",
@@ -97,4 +112,5 @@ def _check(kind, given, known):
 
 
 def variants_of(language: str) -> tuple[str, ...]:
-    return _VARIANTS_BY_LANGUAGE[language]
+    (lang,) = _check("language", language, LANGUAGES)
+    return _VARIANTS_BY_LANGUAGE[lang]

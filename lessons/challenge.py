@@ -57,10 +57,11 @@ def target_mb(sizes: pd.DataFrame, language: str) -> float:
 def targets(sizes: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for lang in catalog.LANGUAGES:
+        target = target_mb(sizes, lang)   # first: it says which size is missing
         ref = sizes[(sizes["language"] == lang) & (sizes["variant"] == REFERENCE_VARIANT)]
         rows.append({"language": lang,
                      f"our {REFERENCE_VARIANT} MB": float(ref["uncompressed_mb"].iloc[0]),
-                     "target MB": target_mb(sizes, lang)})
+                     "target MB": target})
     return pd.DataFrame(rows)
 
 

@@ -51,6 +51,7 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
     another platform, under emulation. With ``use_bake`` (and buildx, for the engine's own
     platform) every image is built first in one ``docker buildx bake`` (lessons.bake), so
     shared stages build once and independent steps run side by side."""
+    todo = variants(languages, names)   # bad names: one line, before any work
     client = client or engine.connect()
     target = lab.target(client, platform)
     if target.foreign:
@@ -61,10 +62,6 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
                            in problem else localset._CROSS_HINT)
         log(f"target platform {target}: images are built and run under emulation")
     chosen = ready_image_set(client, image_set, log, target)
-    todo = variants(languages, names)
-    if not todo:
-        raise LabError("nothing to compare: that language has no such variant",
-                       "see `python -m lessons compare --help` for the names")
     prov = lab.provenance(client, chosen, target)
     rows = []
     # The drop is measured against the same language's single-stage image: build and measure

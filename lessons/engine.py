@@ -7,12 +7,15 @@ and turns the usual failures into one-line messages with the next step.
 from __future__ import annotations
 
 import datetime as _dt
-import os
+import json
 import platform
 import time
 from typing import Callable, TypeVar
 
-from .errors import EngineUnavailable, ImageMissing, LabError, hint_for
+import docker
+import requests.exceptions
+
+from .errors import EXPECTED, EngineUnavailable, unreachable
 
 T = TypeVar("T")
 
@@ -22,40 +25,37 @@ DEFAULT_TIMEOUT = 600
 
 
 def connect(timeout: int = DEFAULT_TIMEOUT):
-    """Return a ``docker.DockerClient`` talking to a live engine, or raise EngineUnavailable."""
-    try:
-        import docker
-        from docker.errors import DockerException
-    except ImportError as exc:  # pragma: no cover - requirements.txt installs it
-        raise EngineUnavailable("the Docker SDK for Python is not installed",
-                                "pip install -r requirements.txt") from exc
+    """Return a ``docker.DockerClient`` talking to a live engine, or raise EngineUnavailable.
+    Only the ways an engine can be missing are caught: a bug here is not "no engine"."""
     try:
         client = docker.from_env(version="auto", timeout=timeout)
         client.ping()
         return client
-    except DockerException as exc:
-        raise _explain(exc) from None
-    except Exception as exc:  # requests' errors surface here on some SDK versions
-        raise _explain(exc) from None
+    except EXPECTED as exc:
+        raise unreachable(exc) from None
 
 
-def _explain(exc: Exception) -> EngineUnavailable:
-    text = str(exc)
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    if "Permission denied" in text or "PermissionError" in text:
-        return EngineUnavailable(
-            f"permission denied on the Docker socket ({host})",
-            "add yourself to the 'docker' group (sudo usermod -aG docker $USER, then log in "
-            "again) or use rootless Docker; never chmod the socket to 666")
-    if any(s in text for s in ("No such file", "FileNotFoundError", "Connection refused",
-                               "Connection aborted", "Failed to establish")):
-        return EngineUnavailable(
-            f"no Docker engine answers at {host}",
-            "start Docker Desktop or the docker service; on a Debian/Ubuntu machine as root "
-            "run `sudo bash .ci/start-engine.sh`; without any engine the notebooks replay "
-            "a recorded run")
-    return EngineUnavailable(f"the Docker engine at {host} did not answer: {text.splitlines()[0][:200]}",
-                             "check `docker info` in a terminal")
+# What a dying or restarting engine (or a dropped socket) does to an answer in transit.
+TRANSIENT = (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+             json.JSONDecodeError)
+
+
+def retried(call: Callable[..., T], *args, attempts: int = 3, pause: float = 0.5,
+            **kwargs) -> T:
+    """``call(*args, **kwargs)``, tried again after a short pause when its answer was lost in
+    transit (TRANSIENT). Only for reads (inspect, stats, info): asking twice changes nothing,
+    and a blip (Docker Desktop's VM busy, the socket reset while another session removes a
+    container) should not end a measurement. Builds, creates and starts are never retried:
+    a second try could do the work twice."""
+    attempt = 1
+    while True:
+        try:
+            return call(*args, **kwargs)
+        except TRANSIENT:
+            if attempt >= attempts:
+                raise
+            time.sleep(pause * attempt)
+            attempt += 1
 
 
 def reachable() -> bool:
@@ -69,8 +69,8 @@ def reachable() -> bool:
 
 def describe(client) -> dict:
     """Provenance of the engine: what every measurement row records beside its figures."""
-    info = client.info()
-    version = client.version()
+    info = retried(client.info)
+    version = retried(client.version)
     return {
         "engine_version": version.get("Version", "unknown"),
         "api_version": client.api.api_version,
@@ -97,38 +97,6 @@ def _arch(name: str) -> str:
 
 def today() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
-
-
-def translate(exc: Exception, doing: str = "") -> LabError:
-    """A docker SDK error as one line and a next step (never a traceback for a learner)."""
-    from docker.errors import APIError, ImageNotFound, NotFound
-
-    what = f" while {doing}" if doing else ""
-    if isinstance(exc, LabError):
-        return exc
-    if isinstance(exc, ImageNotFound):
-        return ImageMissing(f"the engine has no such image{what}: {_explanation(exc)}",
-                            "build it first (the cell that builds it, or "
-                            "`python -m lessons compare`)")
-    if isinstance(exc, NotFound):
-        return LabError(f"not found{what}: {_explanation(exc)}",
-                        "it may have been removed; re-run the cell that creates it")
-    if isinstance(exc, APIError):
-        text = _explanation(exc)
-        hint = hint_for(text, "check `docker info` in a terminal; the engine's log says more")
-        return LabError(f"the Docker engine refused{what} "
-                        f"({exc.status_code or 'error'}): {text}", hint)
-    if isinstance(exc, (ConnectionError, OSError)) or "Connection" in type(exc).__name__:
-        return _explain(exc)
-    return LabError(f"unexpected {type(exc).__name__}{what}: {str(exc).splitlines()[0][:200]}",
-                    "re-run the cell; if it persists, `docker info` in a terminal tells more")
-
-
-def _explanation(exc) -> str:
-    text = getattr(exc, "explanation", None) or str(exc)
-    if isinstance(text, bytes):
-        text = text.decode(errors="replace")
-    return " ".join(str(text).split())[:300]
 
 
 def wait_until(check: Callable[[], T | None], timeout: float, interval: float = 0.2,

@@ -1,6 +1,21 @@
-"""One exception type for every failure a learner may meet, with the next step to take."""
+"""One exception type for every failure a learner may meet, with the next step to take, and
+the one handler (:func:`explain`, :func:`one_line`) that turns any exception into it."""
 
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import traceback
+from pathlib import Path
+
+import docker.errors
+import requests.exceptions
+import urllib3.exceptions
+
+ISSUES_URL = "https://github.com/size-drop/size-drop/issues"
+DEBUG_ENV = "LESSONS_DEBUG"   # =1: show the full traceback (for reporting a bug in the lab)
+PACKAGE = Path(__file__).resolve().parent
 
 
 class LabError(Exception):
@@ -23,6 +38,10 @@ class LabError(Exception):
         if self.details:
             text += "\n" + self.details
         return text
+
+
+class LabBug(LabError):
+    """An exception the lab did not expect: a bug in the lab, not the learner's doing."""
 
 
 class EngineUnavailable(LabError):
@@ -111,3 +130,124 @@ def hint_for(message: str, default: str = "") -> str:
         if all(f in text for f in fragments):
             return hint
     return default
+
+
+# What talking to an engine (or the system) can raise: a layer that knows what it was doing
+# catches these and says so with ``explain(err, doing)``; anything else is a bug and travels
+# to the top unchanged (the notebook's or the CLI's handler), traceback and all.
+EXPECTED = (docker.errors.DockerException, requests.exceptions.RequestException,
+            urllib3.exceptions.HTTPError, json.JSONDecodeError, subprocess.SubprocessError,
+            OSError)
+
+
+def debugging() -> bool:
+    """``LESSONS_DEBUG=1``: show full tracebacks instead of one line (to report a bug)."""
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def explain(exc: BaseException, doing: str = "") -> LabError:
+    """Any exception as a LabError: one line and the next step. ``doing`` ("measuring X")
+    says what the lab was doing. Engine and system errors get their meaning; an exception
+    the lab does not expect is called what it is, a bug in the lab (LabBug)."""
+    if isinstance(exc, LabError):
+        return exc
+    what = f" while {doing}" if doing else ""
+    if isinstance(exc, docker.errors.ImageNotFound):
+        return ImageMissing(f"the engine has no such image{what}: {_text(exc)}",
+                            "build it first (the cell that builds it, or "
+                            "`python -m lessons compare`)")
+    if isinstance(exc, docker.errors.NotFound):
+        return LabError(f"not found{what}: {_text(exc)}",
+                        "it was removed (by another notebook's or test's cleanup on this "
+                        "engine?); re-run the cell that creates it")
+    if isinstance(exc, docker.errors.APIError):
+        hint = hint_for(_text(exc), "check `docker info` in a terminal; the engine's log "
+                        "says more")
+        return LabError(f"the Docker engine refused{what} "
+                        f"({exc.status_code or 'error'}): {_text(exc)}", hint)
+    if isinstance(exc, json.JSONDecodeError):   # requests' own JSONDecodeError included
+        return EngineUnavailable(
+            f"an answer from the Docker engine was cut off{what} (it may be stopping or "
+            "restarting)", "check that Docker is running (`docker info` in a terminal), "
+            "then re-run the cell")
+    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError,
+                        subprocess.TimeoutExpired, TimeoutError)):
+        return LabError(f"no answer in time{what}: {_text(exc)}",
+                        "the engine or this machine is busy: re-run the cell; `docker info` "
+                        "in a terminal shows whether the engine answers")
+    if isinstance(exc, (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
+                        ConnectionError)) or _connection_text(str(exc)):
+        return unreachable(exc, doing)
+    if isinstance(exc, docker.errors.DockerException):
+        return LabError(f"the Docker SDK failed{what}: {_text(exc)}",
+                        hint_for(_text(exc), "check `docker info` in a terminal"))
+    if isinstance(exc, subprocess.CalledProcessError):
+        cmd = exc.cmd.decode(errors="replace") if isinstance(exc.cmd, bytes) else \
+            exc.cmd if isinstance(exc.cmd, str) else " ".join(map(str, exc.cmd))  # %%bash: bytes
+        return LabError(f"`{' '.join(cmd.split())[:120]}` exited with status "
+                        f"{exc.returncode}{what}", "its output above says why")
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        reason = exc.strerror or _text(exc)
+        return LabError(f"{reason}{where}{what}",
+                        hint_for(reason, "check that path or resource, then re-run the cell"))
+    return LabBug(f"a bug in the lab{what}: {type(exc).__name__}: {_text(exc)[:200]} "
+                  f"(at {_where(exc)})",
+                  f"please report this line at {ISSUES_URL}; {DEBUG_ENV}=1 and re-running "
+                  "shows the full traceback")
+
+
+def unreachable(exc: BaseException, doing: str = "") -> EngineUnavailable:
+    """No engine, or the connection to it lost, with the next step."""
+    text = str(exc)
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if "Permission denied" in text or "PermissionError" in text:
+        return EngineUnavailable(
+            f"permission denied on the Docker socket ({host})",
+            "add yourself to the 'docker' group (sudo usermod -aG docker $USER, then log in "
+            "again) or use rootless Docker; never chmod the socket to 666")
+    if doing:
+        return EngineUnavailable(
+            f"lost the connection to the Docker engine at {host} while {doing}: "
+            f"{_text(exc)[:160]}", "check that Docker is still running (`docker info` in a "
+            "terminal; Docker Desktop may have quit), then re-run the cell")
+    if _connection_text(text) or "No such file" in text or "FileNotFoundError" in text:
+        return EngineUnavailable(
+            f"no Docker engine answers at {host}",
+            "start Docker Desktop or the docker service; on a Debian/Ubuntu machine as root "
+            "run `sudo bash .ci/start-engine.sh`; without any engine the notebooks replay "
+            "a recorded run")
+    return EngineUnavailable(f"the Docker engine at {host} did not answer: {_text(exc)[:200]}",
+                             "check `docker info` in a terminal")
+
+
+def one_line(err: LabError) -> str:
+    """What a learner sees: ``error: MESSAGE; next step: HINT`` (details, such as a build
+    log's tail, follow on their own lines)."""
+    text = f"error: {err.message}" + (f"; next step: {err.hint}" if err.hint else "")
+    return text + ("\n" + err.details if err.details else "")
+
+
+def _connection_text(text: str) -> bool:
+    return any(s in text for s in ("Connection aborted", "Connection refused",
+                                   "Connection reset", "Failed to establish",
+                                   "RemoteDisconnected"))
+
+
+def _text(exc: BaseException) -> str:
+    text = getattr(exc, "explanation", None) or str(exc) or type(exc).__name__
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return " ".join(str(text).split())[:300]
+
+
+def _where(exc: BaseException) -> str:
+    """file:line of the innermost frame in the lab's own code (else the innermost frame)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if Path(f.filename).resolve().is_relative_to(PACKAGE)]
+    frame = (ours or frames or [None])[-1]
+    if frame is None:
+        return "an unknown place"
+    name = Path(frame.filename)
+    shown = name.resolve().relative_to(PACKAGE.parent) if ours else name.name
+    return f"{shown}:{frame.lineno}"

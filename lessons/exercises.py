@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import build, catalog, engine, imagesets, inventory, labels, run, sizes
-from .errors import BuildFailed, LabError, NeverHealthy
+from .errors import EXPECTED, BuildFailed, EngineUnavailable, LabError, NeverHealthy, explain
 
 EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
 CHALLENGE_DIR = catalog.REPO_ROOT / "notebooks" / "challenge"
@@ -299,8 +299,12 @@ def check(exercise_id: str, source, root: Path | None = None, quiet: bool = Fals
     res = Result(ex.id, reveal=FAILED_CHECKS.get(ex.id, 0) > 0)
     try:
         CHECKS[_kind(ex.id)](source, ws, res)
+    except EngineUnavailable:
+        raise   # the engine's trouble, not the learner's work: not a failed attempt
     except LabError as err:
         res.add("check ran", False, err.message, err.message, err.hint)
+    except EXPECTED as err:
+        raise explain(err, f"checking {ex.id}") from None
     if not res.passed:
         FAILED_CHECKS[ex.id] = FAILED_CHECKS.get(ex.id, 0) + 1
     if not quiet:

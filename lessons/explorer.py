@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import html
 import posixpath
+import traceback
 
 import pandas as pd
 
 from . import catalog
+from .errors import debugging, explain, one_line
 
 
 def folders(source, language: str, variant: str) -> pd.DataFrame:
@@ -67,6 +69,23 @@ def _table_html(df: pd.DataFrame, max_rows: int = 40) -> str:
     return df.head(max_rows).to_html(index=False, border=0)
 
 
+def guarded(callback, status):
+    """``callback`` for a widget event, with any exception shown as the lab's one line in
+    the ``status`` widget (ipywidgets would otherwise print a traceback into whatever output
+    area is current, or only to the browser's console); LESSONS_DEBUG=1 adds the traceback."""
+    def run(*args):
+        status.value = ""
+        try:
+            callback(*args)
+        except Exception as exc:   # the widget's top level: everything ends here, explained
+            text = one_line(explain(exc))
+            if debugging():
+                text += "\n" + traceback.format_exc()
+            status.value = ("<pre style='color:#b00020;white-space:pre-wrap'>"
+                            + html.escape(text) + "</pre>")
+    return run
+
+
 def explore(source, language: str = "go", variant: str = "single-stage", command=None):
     """The widget: two dropdowns, tabs for Dockerfile / layers / size and surface / folders.
     ``command(language, variant)`` gives the build command shown above the Dockerfile.
@@ -83,9 +102,12 @@ def explore(source, language: str = "go", variant: str = "single-stage", command
                            w.VBox([w.HBox([where, up, pick]), out["folders"]])])
     for i, title in enumerate(["Dockerfile", "Layers", "Size and surface", "Folders"]):
         tabs.set_title(i, title)
+    status = w.HTML()
     state: dict = {}
 
     def show_folder(folder: str) -> None:
+        if "data" not in state:
+            return   # the image's data could not be read: the status line says why
         table = state["data"]["folders"]
         sub = children(table, folder)
         here = table[table["folder"] == folder]
@@ -112,10 +134,10 @@ def explore(source, language: str = "go", variant: str = "single-stage", command
         if change["new"]:
             where.value = change["new"]
 
-    lang.observe(refresh, "value")
-    var.observe(refresh, "value")
-    where.observe(lambda c: show_folder(c["new"]), "value")
-    up.on_click(lambda _: setattr(where, "value", parent(where.value)))
-    pick.observe(on_pick, "value")
-    refresh()
-    return w.VBox([w.HBox([lang, var]), tabs])
+    lang.observe(guarded(refresh, status), "value")
+    var.observe(guarded(refresh, status), "value")
+    where.observe(guarded(lambda c: show_folder(c["new"]), status), "value")
+    up.on_click(guarded(lambda _: setattr(where, "value", parent(where.value)), status))
+    pick.observe(guarded(on_pick, status), "value")
+    guarded(refresh, status)()
+    return w.VBox([w.HBox([lang, var]), status, tabs])

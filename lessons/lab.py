@@ -8,6 +8,7 @@ import subprocess
 
 from . import build, engine, imagesets, platforms, run, wheels
 from .catalog import Variant
+from .errors import explain
 from .labels import APP, IMAGE_SET, VARIANT, container_labels
 
 # Rough disk a full build of each language needs the first time (images + build cache).
@@ -62,7 +63,7 @@ def _container_reaches(client, image: str, url: str) -> tuple[bool, str]:
         out = (err.stderr or b"").decode(errors="replace").strip()
         return False, (out.splitlines() or ["no answer"])[-1][:160]
     except (ImageNotFound, APIError) as err:
-        return False, engine.translate(err).message
+        return False, explain(err).message
 
 
 def offline_wheels(client, image_set: str, say=print, arch: str | None = None) -> dict[str, str]:
@@ -155,10 +156,20 @@ def check_answers(client, tag: str, language: str, platform: str | None = None) 
     with run.running(client, tag, purpose="check", platform=platform) as app:
         root = app.get("/")
         primes = app.get("/primes?n=100")
-        ok = (root.status == 200 and root.json().get("language") == language
-              and primes.status == 200 and primes.json() == {"n": 100, "count": 25,
-                                                              "largest": 97})
+        said = _json(root)
+        ok = (root.status == 200 and isinstance(said, dict) and said.get("language") == language
+              and primes.status == 200 and _json(primes) == {"n": 100, "count": 25,
+                                                             "largest": 97})
         return {"answered": ok, "healthy_s": round(app.healthy_after, 2)}
+
+
+def _json(answer: run.Response):
+    """An app's answer as JSON, or None when it is not JSON: a wrong answer of the app, not
+    an engine's answer cut off (which is how lessons.errors reads a JSONDecodeError)."""
+    try:
+        return answer.json()
+    except ValueError:
+        return None
 
 
 def provenance(client, image_set: str, target: platforms.Target | None = None) -> dict:

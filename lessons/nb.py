@@ -19,9 +19,10 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import catalog, engine, imagesets, plots, run, transcripts
+from . import catalog, cells, engine, imagesets, plots, run, transcripts
 from . import lab as verbs
-from .errors import LabError
+from .cells import need_table
+from .errors import EXPECTED, LabError, explain
 from .sources import LiveSource, RecordedSource, Source, select
 
 
@@ -103,16 +104,10 @@ def verdict(ok, what: str, hint: str = "") -> None:
     print(("PASS: " if ok else "FAIL: ") + what + ("" if ok or not hint else f" (hint: {hint})"))
 
 
-def _show_error(shell, etype, value, tb, tb_offset=None):
-    """IPython handler: a LabError (or a docker SDK error) as one line and a next step."""
-    err = engine.translate(value) if not isinstance(value, LabError) else value
-    text = f"error: {err.message}"
-    if err.hint:
-        text += f"\n  next step: {err.hint}"
-    if err.details:
-        text += "\n" + err.details
-    print(text)
-    return None
+def _probe_name(name: str) -> None:
+    from . import probes
+    if name not in probes.PROBES:
+        raise LabError(f"no probe called {name!r}", "one of: " + ", ".join(probes.PROBES))
 
 
 def _cmd(argv) -> str:
@@ -134,8 +129,7 @@ class Lab:
         replay their recorded output when there is no engine."""
         ip = _ipython()
         if ip is not None:
-            from docker.errors import DockerException
-            ip.set_custom_exc((LabError, DockerException), _show_error)
+            cells.install(ip, HELPERS)
         try:
             client = engine.connect()
         except LabError as err:
@@ -258,7 +252,7 @@ class Lab:
     # ------------------------------------------------------------------ Dockerfiles
 
     def variant(self, language: str, variant: str) -> catalog.Variant:
-        return catalog.variants(language, variant)[0]
+        return catalog.variant(language, variant)
 
     def dockerfile(self, language: str, variant: str):
         """The Dockerfile, syntax-highlighted."""
@@ -338,7 +332,7 @@ class Lab:
                                          on_step=bar.step if bar else None,
                                          on_line=print if log else None,
                                          target=self._target)
-        except LabError:
+        except (LabError, *EXPECTED):
             if bar:
                 bar.done(f"building {v} failed", ok=False)
             raise
@@ -355,16 +349,19 @@ class Lab:
 
     def sizes(self, languages=None, variants=None) -> pd.DataFrame:
         """Size table (live: measured now from `docker save`; replay: recorded)."""
+        catalog.variants(languages, variants)
         if self.live:
             print("$ docker save IMAGE   # for each image: every layer tar summed, "
                   "and gzipped (-6) for the compressed size")
         return self._mark(self.source.sizes(languages, variants))
 
     def plot_sizes(self, df: pd.DataFrame, log: bool = False, compressed: bool = True):
-        return plots.size_drop(df, log=log, compressed=compressed)
+        return plots.size_drop(need_table(df, "lab.plot_sizes"), log=log,
+                               compressed=compressed)
 
     def attack_surface(self, languages=None, variants=None) -> pd.DataFrame:
         """What each image carries: files, shells, package managers, compilers, user..."""
+        catalog.variants(languages, variants)
         if self.live:
             print("$ docker create --name x IMAGE && docker export x | tar -tv && docker rm x"
                   "   # for each image: its files, read without starting it")
@@ -387,11 +384,10 @@ class Lab:
                                "notebook 05's demo are)", "this cell needs a Docker engine")
             return self._mark(rec)
         from . import layers
-        from docker.errors import DockerException
         try:
             df = layers.summary_table(self.client, image)
-        except DockerException as err:
-            raise engine.translate(err, f"reading {image}") from None
+        except EXPECTED as err:
+            raise explain(err, f"reading {image}") from None
         return self._mark(df)
 
     def try_shell(self, language: str, variant: str) -> str:
@@ -401,8 +397,8 @@ class Lab:
         """One experiment (lessons.probes.PROBES) on an image: run live, or the recorded
         outcome in replay (prefixed with its label). Prints the commands it stands for."""
         from . import probes
-        if name not in probes.PROBES:
-            raise LabError(f"no probe called {name!r}", "one of: " + ", ".join(probes.PROBES))
+        _probe_name(name)
+        catalog.variant(language, variant)
         if show:
             print(probes.COMMANDS[name](self.tag(language, variant)))
         result = self.source.probe(name, language, variant)
@@ -410,10 +406,10 @@ class Lab:
 
     def probes(self, name: str, languages=None, variants=None) -> pd.DataFrame:
         """The same probe on several images, as a table."""
+        from . import probes
+        _probe_name(name)
         todo = catalog.variants(languages, variants)
-        if todo:
-            from . import probes
-            print(probes.COMMANDS[name]("IMAGE") + "   # for each image below")
+        print(probes.COMMANDS[name]("IMAGE") + "   # for each image below")
         rows = [{"language": v.language, "variant": v.variant,
                  name: self.probe(name, v.language, v.variant, show=False)} for v in todo]
         df = pd.DataFrame(rows)
@@ -436,6 +432,10 @@ class Lab:
 
     def runtime(self, languages=None, variants=None, runs: int = 1) -> pd.DataFrame:
         """Start-up time, memory idle and after a burst, stop time (lessons.runtime)."""
+        if not isinstance(runs, int) or runs < 1:
+            raise LabError(f"runs={runs!r}: the number of runs is a whole number, 1 or more",
+                           "e.g. lab.runtime(runs=3)")
+        catalog.variants(languages, variants)
         if self.live:
             print("$ docker run -d ... IMAGE; until curl answers /healthz; docker stats "
                   "--no-stream; (a burst of requests); docker stats --no-stream; "
@@ -473,6 +473,7 @@ class Lab:
     def explore(self, language: str = "go", variant: str = "single-stage"):
         """The interactive image explorer (lessons.explorer); returns the widget."""
         from . import explorer
+        catalog.variant(language, variant)
         return explorer.explore(self.source, language, variant,
                                 command=lambda lang, var: self.command(lang, var))
 
@@ -533,7 +534,9 @@ def pull_seconds(df: pd.DataFrame, mbit_per_s, nodes: int = 1,
     """Seconds to download each image's compressed layers at ``mbit_per_s`` (a number or a
     list), for ``nodes`` nodes pulling at once through a registry link of ``registry_mbit``
     (shared; None = unlimited). Pure arithmetic on measured sizes: 1 MB = 8 Mbit."""
+    need_table(df, "pull_seconds")
     speeds = [mbit_per_s] if isinstance(mbit_per_s, (int, float)) else list(mbit_per_s)
+    _positive("pull_seconds", *speeds, nodes, *([registry_mbit] if registry_mbit else []))
     rows = []
     for _, r in df.iterrows():
         row = {"language": r["language"], "variant": r["variant"],
@@ -553,7 +556,7 @@ PROVENANCE_COLUMNS = ("source", "image_set", "engine_version", "storage_driver",
 def provenance(df: pd.DataFrame) -> dict:
     """Where ``df``'s figures come from: what ``columns`` (and the other helpers here) kept in
     ``df.attrs``, or else the provenance columns of its first row. {} when it does not say."""
-    kept = df.attrs.get("provenance")
+    kept = need_table(df, "provenance").attrs.get("provenance")
     if kept:
         return dict(kept)
     if "source" not in df.columns or not len(df):
@@ -587,6 +590,14 @@ def provenance_text(where: dict) -> str:
     return ", ".join(parts)
 
 
+def _positive(what: str, *values) -> None:
+    """Speeds and counts are positive numbers: one line if one is not."""
+    bad = [v for v in values if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0]
+    if bad:
+        raise LabError(f"{what}: {bad[0]!r} is not a positive number",
+                       "speeds are Mbit/s and node counts whole numbers, all above 0")
+
+
 def _decimals(values: pd.Series, most: int = 4) -> int:
     """How many decimals a float column needs to show what it holds (1 to ``most``)."""
     needed = 1
@@ -600,6 +611,7 @@ def show(df: pd.DataFrame, caption: str = ""):
     """A table with its provenance in the caption (image set, engine and date; live, or
     recorded and replayed), whichever columns it kept. No index; each float column with as
     many decimals as its values have (at most 4)."""
+    need_table(df, "show")
     where = provenance_text(provenance(df))
     if where and where not in caption:
         caption = f"{caption}; {where}" if caption else where
@@ -615,7 +627,8 @@ def show(df: pd.DataFrame, caption: str = ""):
 def columns(df: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
     """The columns ``names`` of ``df``, in that order, keeping where the figures come from
     (for ``show``'s caption). A name the table does not have is an error, not a silent gap."""
-    names = list(names)
+    need_table(df, "columns")
+    names = [names] if isinstance(names, str) else list(names)
     missing = [n for n in names if n not in df.columns]
     if missing:
         have = ", ".join(map(str, df.columns))
@@ -631,6 +644,7 @@ def columns(df: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
 def smallest(df: pd.DataFrame, column: str = "uncompressed_mb") -> pd.DataFrame:
     """Per language, the variant(s) with the smallest value; ties (equal after the table's
     rounding) are all kept, so a tie is reported as a tie."""
+    columns(df, ["language", "variant", column])
     out = []
     for lang, sub in df.groupby("language", sort=False):
         best = sub[column].min()
@@ -645,6 +659,10 @@ def plot_fleet(df: pd.DataFrame, nodes=(1, 5, 10, 25, 50, 100), node_mbit: float
     share the registry's uplink), per variant; computed from measured compressed sizes."""
     import matplotlib.pyplot as plt
 
+    columns(df, ["language", "variant", "compressed_mb"])
+    _positive("nodes", *nodes, node_mbit, registry_mbit)
+    if language is not None:
+        catalog.variants(language)
     sub = df if language is None else df[df["language"] == language]
     fig, ax = plt.subplots(figsize=(plots.WIDTH_IN, 4))
     for _, r in sub.iterrows():
@@ -667,3 +685,6 @@ def plot_fleet(df: pd.DataFrame, nodes=(1, 5, 10, 25, 50, 100), node_mbit: float
 
 __all__ = ["Lab", "verdict", "show", "columns", "smallest", "pull_seconds", "plot_fleet",
            "select", "provenance"]
+
+# What a learner calls, for the one-line message when an argument is wrong (lessons.cells).
+HELPERS = set(__all__) | {f"Lab.{name}" for name in dir(Lab) if not name.startswith("_")}

@@ -14,6 +14,7 @@ import time
 from docker.errors import DockerException
 
 from . import engine, run
+from .errors import explain
 from .labels import container_labels
 
 PURPOSE = "probe"
@@ -36,7 +37,7 @@ def shell(client, tag: str) -> str:
         out = c.logs().decode(errors="replace").strip()
         return f"a shell ran: {out}" if code == 0 else f"exit code {code}: {out}"
     except APIError as err:
-        text = engine.translate(err).message
+        text = explain(err).message
         if "executable file not found" in text or "no such file" in text:
             return 'exec: "sh": executable file not found in $PATH (there is no shell)'
         return "the engine refused to start it: " + text[-160:]

@@ -37,7 +37,7 @@ from . import (
     transcripts,
 )
 from .build import has_buildx
-from .errors import LabError
+from .errors import LabError, explain
 from .catalog import variants
 from .sources import RECORDED, LiveSource
 
@@ -59,6 +59,10 @@ NO_CACHE_MOUNT = catalog.REPO_ROOT / "notebooks" / "demos" / "go-without-cache-m
 
 def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
          notebooks: list[str] | None = None) -> None:
+    unknown = sorted(set(only or ()) - set(PARTS))
+    if unknown:   # before any work
+        raise LabError(f"no part called {', '.join(unknown)} to record",
+                       "parts: " + ", ".join(PARTS))
     client = engine.connect()
     image_set = lab.ensure_ready(client)
     # The exercises' `docker build --build-arg NAME` commands take their values from the
@@ -130,7 +134,7 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
                 try:
                     result = fn(client, tag)
                 except (LabError, DockerException) as err:  # an outcome too
-                    result = f"probe failed: {engine.translate(err).message[:200]}"
+                    result = f"probe failed: {explain(err).message[:200]}"
                 probe_rows.append({"probe": name, "language": v.language,
                                    "variant": v.variant, "result": result})
             for row in probes.answers(client, tag):

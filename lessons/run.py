@@ -17,10 +17,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
-from docker.errors import DockerException
+from docker.errors import DockerException, NotFound
 
 from . import engine
-from .errors import LabError, NeverHealthy, PortInUse, hint_for
+from .errors import LabError, NeverHealthy, PortInUse, explain, hint_for
 from .labels import container_labels
 
 APP_PORT = 8080
@@ -179,7 +179,7 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
             image, detach=True, labels=labels,
             ports={f"{APP_PORT}/tcp": ("127.0.0.1", port)}, **options)
     except (ImageNotFound, APIError) as err:
-        raise engine.translate(err, f"creating a container of {image}") from None
+        raise explain(err, f"creating a container of {image}") from None
     try:
         container.start()
     except APIError as err:
@@ -187,7 +187,7 @@ def start(client, image: str, *, port: int | None = None, purpose: str = "lesson
         # entrypoint, interpreter or loader here instead of in the container's output).
         remove(container)
         raw = " ".join(str(getattr(err, "explanation", None) or err).split())
-        text = engine.translate(err).message
+        text = explain(err).message
         core = re.search(r'(exec[: ].*?no such file or directory|exec[: ].*?permission denied|'
                          r'exec format error)', raw)
         raise NeverHealthy(f"{image} could not start" + (f": {core.group(1)}" if core else ""),
@@ -219,7 +219,10 @@ def wait_healthy(app: Running, timeout: float = 60.0, path: str = "/healthz") ->
                 return True
         except (OSError, ValueError):
             pass
-        app.container.reload()
+        try:
+            engine.retried(app.container.reload)
+        except NotFound:
+            raise vanished(_image_name(app), f"before it answered {path}") from None
         if app.container.status in ("exited", "dead"):
             state = app.container.attrs["State"]
             raise NeverHealthy(
@@ -235,6 +238,14 @@ def wait_healthy(app: Running, timeout: float = 60.0, path: str = "/healthz") ->
                            "read its logs below", details=_indent(app.logs())) from None
     app.healthy_after = time.monotonic() - app.started
     return app.healthy_after
+
+
+def vanished(image: str, when: str) -> LabError:
+    """The one line for a container removed from outside while the lab was using it."""
+    return LabError(f"the container of {image} vanished {when} (something removed it: "
+                    "another notebook's or test's cleanup on this engine, or a `docker rm`)",
+                    "re-run the cell; run one session at a time on this engine if it happens "
+                    "again")
 
 
 def _why(state: dict, logs: str) -> str:
@@ -257,7 +268,7 @@ def stop(app_or_container, timeout: int = 10) -> dict:
     t0 = time.monotonic()
     c.stop(timeout=timeout)
     seconds = time.monotonic() - t0
-    c.reload()
+    engine.retried(c.reload)
     state = c.attrs["State"]
     return {"stop_seconds": seconds, "exit_code": state.get("ExitCode"),
             "oom_killed": state.get("OOMKilled", False),

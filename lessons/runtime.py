@@ -7,9 +7,11 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import docker.errors
 import pandas as pd
 
-from . import run
+from . import engine, run
+from .errors import EXPECTED, LabError, explain
 
 BURST_REQUESTS = 400
 BURST_CONCURRENCY = 16
@@ -18,7 +20,7 @@ BURST_PATH = "/primes?n=100000"
 
 def memory_mb(container) -> float:
     """Resident memory of the container's processes (cgroup usage minus page cache)."""
-    stats = container.stats(stream=False)
+    stats = engine.retried(container.stats, stream=False)
     mem = stats.get("memory_stats", {})
     usage = mem.get("usage", 0)
     detail = mem.get("stats", {})
@@ -53,11 +55,20 @@ def measure(client, tag: str, runs: int = 3) -> dict:
             idle.append(memory_mb(app.container))
             b = burst(app)
             if not b["ok"]:
-                raise RuntimeError(f"{tag}: burst answered {b['counts']}")
+                _check_still_there(client, app, tag)
+                raise LabError(f"{tag} answered only {b['counts'].get('200', 0)} of "
+                               f"{sum(b['counts'].values())} requests of the burst "
+                               f"(by status: {b['counts']})",
+                               "read its logs (`docker logs`) or re-run the cell")
             busy.append(memory_mb(app.container))
             result = run.stop(app, timeout=10)
             stops.append(result["stop_seconds"])
             killed += int(result["killed"])
+        except LabError:
+            raise
+        except EXPECTED as err:
+            _check_still_there(client, app, tag)
+            raise explain(err, f"measuring the runtime of {tag}") from None
         finally:
             run.remove(app)
     return {
@@ -70,6 +81,17 @@ def measure(client, tag: str, runs: int = 3) -> dict:
         "killed_on_stop": killed,
         "runs": runs,
     }
+
+
+def _check_still_there(client, app: run.Running, tag: str) -> None:
+    """Raise the one line that says so when the container being measured is gone: removed
+    from outside (another session's cleanup on a shared engine, a `docker rm -f`)."""
+    try:
+        client.containers.get(app.container.id)
+    except docker.errors.NotFound:
+        raise run.vanished(tag, "while it was being measured") from None
+    except EXPECTED:
+        pass   # the engine cannot say: the caller's own error tells what happened
 
 
 def table(client, tags: dict, runs: int = 3) -> pd.DataFrame:

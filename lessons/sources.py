@@ -16,17 +16,18 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from docker.errors import DockerException
 
 from . import catalog, engine, imagesets
 from . import platforms
-from .errors import LabError
+from .cells import need_table
+from .errors import EXPECTED, LabError, explain
 
 RECORDED = Path(__file__).resolve().parent / "recorded"
 
 
 def select(df: pd.DataFrame, languages=None, variants=None) -> pd.DataFrame:
     """Rows of ``df`` for the chosen languages and variants (the one filter of the toolkit)."""
+    need_table(df, "select")
     wanted = {(v.language, v.variant) for v in catalog.variants(languages, variants)}
     keep = [(a, b) in wanted for a, b in zip(df["language"], df["variant"])]
     return df[keep].reset_index(drop=True)
@@ -180,12 +181,10 @@ class LiveSource(Source):
         return catalog.Variant(language, variant).tag(self.image_set, self.target)
 
     def _image_id(self, tag: str) -> str:
-        from docker.errors import DockerException
-
         try:
-            return self.client.images.get(tag).id
-        except DockerException as err:
-            raise engine.translate(err, f"looking up {tag}") from None
+            return engine.retried(self.client.images.get, tag).id
+        except EXPECTED as err:
+            raise explain(err, f"looking up {tag}") from None
 
     def _remember(self, kind: str, tag: str, compute):
         key = (kind, self._image_id(tag))
@@ -194,8 +193,8 @@ class LiveSource(Source):
                 self._memo[key] = compute()
             except LabError:
                 raise
-            except DockerException as err:  # one line and a next step
-                raise engine.translate(err, f"measuring {tag}") from None
+            except EXPECTED as err:  # one line and a next step
+                raise explain(err, f"measuring {tag}") from None
         value = self._memo[key]
         return value.copy() if hasattr(value, "copy") else value
 
@@ -240,8 +239,8 @@ class LiveSource(Source):
             return probes.PROBES[name](self.client, tag)
         except LabError:
             raise
-        except DockerException as err:
-            raise engine.translate(err, f"running the {name} probe on {tag}") from None
+        except EXPECTED as err:
+            raise explain(err, f"running the {name} probe on {tag}") from None
 
     def answers(self, language: str, variant: str, paths) -> pd.DataFrame:
         from . import probes

@@ -66,3 +66,21 @@ def build(client, image_set):
 def pytest_report_header(config):
     return (f"lessons: LESSONS_IMAGES={os.environ.get('LESSONS_IMAGES', 'auto')}, "
             f"live tests {'REQUIRED' if _required() else 'skipped when no engine answers'}")
+
+
+@pytest.fixture
+def lab_shell():
+    """A real IPython shell (history in memory) with the lab's cell handler installed and
+    the names notebooks import from lessons.nb: what a notebook's kernel runs cells in."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    from lessons import cells, nb
+
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell(config=config)
+    cells.install(shell, nb.HELPERS)
+    shell.user_ns.update({name: getattr(nb, name) for name in nb.__all__})
+    yield shell
+    shell.set_custom_exc((), None)

@@ -25,7 +25,7 @@ import pytest
 from docker.models.containers import _create_container_args
 
 from lessons import build as B
-from lessons import cleanup, engine
+from lessons import cleanup, engine, errors
 from lessons import labels as L
 from lessons import run as R
 from lessons.errors import BuildFailed, ImageMissing, LabError, NeverHealthy, PortInUse
@@ -430,16 +430,16 @@ def test_wait_until_tries_once_even_with_no_time_left(clock):
     assert clock.sleeps == []
 
 
-def test_translate_missing_image_says_to_build_it():
-    err = engine.translate(api_error(docker.errors.ImageNotFound, 404,
+def test_explain_missing_image_says_to_build_it():
+    err = errors.explain(api_error(docker.errors.ImageNotFound, 404,
                                      f"No such image: {APP}"), "running it")
     assert isinstance(err, ImageMissing)
     assert err.message == f"the engine has no such image while running it: No such image: {APP}"
     assert "build it first" in err.hint
 
 
-def test_translate_other_not_found_is_a_plain_lab_error():
-    err = engine.translate(api_error(docker.errors.NotFound, 404, "No such container: abc"))
+def test_explain_other_not_found_is_a_plain_lab_error():
+    err = errors.explain(api_error(docker.errors.NotFound, 404, "No such container: abc"))
     assert type(err) is LabError
     assert err.message == "not found: No such container: abc"
     assert "re-run the cell" in err.hint
@@ -456,8 +456,8 @@ def test_translate_other_not_found_is_a_plain_lab_error():
     ("client version 1.52 is too new. Maximum supported API version is 1.43", 400,
      "docker info"),
 ])
-def test_translate_engine_refusals_come_with_the_right_next_step(explanation, status, hint):
-    err = engine.translate(api_error(docker.errors.APIError, status, explanation),
+def test_explain_engine_refusals_come_with_the_right_next_step(explanation, status, hint):
+    err = errors.explain(api_error(docker.errors.APIError, status, explanation),
                            "starting app")
     assert type(err) is LabError
     assert err.message.startswith(f"the Docker engine refused while starting app ({status}): ")
@@ -465,9 +465,9 @@ def test_translate_engine_refusals_come_with_the_right_next_step(explanation, st
     assert hint in err.hint
 
 
-def test_translate_lets_a_lab_error_through_unchanged():
+def test_explain_lets_a_lab_error_through_unchanged():
     original = PortInUse("port 8080 on 127.0.0.1 is already in use", "stop it")
-    assert engine.translate(original, "starting app") is original
+    assert errors.explain(original, "starting app") is original
 
 
 # =============================================================================== lessons.run

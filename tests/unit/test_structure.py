@@ -13,10 +13,11 @@ PACKAGE = catalog.REPO_ROOT / "lessons"
 # engine -> measurement -> teaching -> recording: a module may import its own layer or lower.
 LAYERS = {
     "engine": {"errors", "labels", "catalog", "dockerfile", "engine", "imagesets", "imagefs",
-               "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms"},
+               "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms",
+               "bake"},
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
                     "transfer", "behaviour"},
-    "teaching": {"sources", "compare", "plots", "figures", "explorer", "challenge",
+    "teaching": {"cells", "sources", "compare", "plots", "figures", "explorer", "challenge",
                  "exercises", "transcripts", "schedule", "nb"},
     "recording": {"record", "__main__"},
 }
