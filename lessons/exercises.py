@@ -367,8 +367,9 @@ def _answers(source, ws: Workspace, res: Result, language: str) -> bool:
                 lang = None
             ok = health.status == 200 and root.status == 200 and lang == language
             return res.add("answers", ok,
-                           f"/healthz {health.status}, / says language={lang!r}, healthy "
-                           f"after {app.healthy_after:.1f} s under the lab's safe defaults",
+                           f"the lab's own HTTP probe (not the image's HEALTHCHECK): "
+                           f"/healthz {health.status} after {app.healthy_after:.1f} s, / says "
+                           f"language={lang!r}, under the lab's safe defaults",
                            "it starts but does not answer the contract")
     except NeverHealthy as err:
         why = _first_line(err.details).removeprefix("engine: ")
@@ -431,8 +432,8 @@ def _health(source, ws: Workspace, res: Result) -> bool:
     elif status == "none":
         hint = "add a HEALTHCHECK in exec form"
     return res.add("engine says healthy", status == "healthy",
-                   f"{status}" + (f"; last health check output: {output[:300]}" if output
-                                  else ""),
+                   f"the image's own HEALTHCHECK, as the engine judged it: {status}"
+                   + (f"; last health check output: {output[:300]}" if output else ""),
                    f"the engine says the container is {status}"
                    + (f": {output.splitlines()[0][:160]}" if output else ""), hint, answer)
 
@@ -611,11 +612,11 @@ def _check_waste(source, ws: Workspace, res: Result) -> None:
             f"{waste / 1e6:.1f} MB still ship" if archive else
             f"{waste / 1e6:.1f} MB are written in one layer and deleted in another",
             "a file that a layer adds cannot be removed by a later layer, whatever the RUN: "
-            "the archive must never become a layer. How can a RUN read a file of the build "
-            "context without a COPY before it?",
-            answer="`RUN --mount=type=bind,source=assets.tar.gz,target=/tmp/assets.tar.gz "
-                   "...` unpacks it without a layer holding it (or `ADD assets.tar.gz "
-                   "/opt/assets/`)")
+            "the archive must never become a layer of the image you ship. Notebook 02 showed "
+            "how a stage's layers can stay behind while its results move on",
+            answer="unpack in a build stage of its own (COPY the archive, RUN tar there), then "
+                   "`COPY --from=that-stage /opt/assets /opt/assets` in the final stage (or "
+                   "`ADD assets.tar.gz /opt/assets/`, which unpacks a local tar archive itself)")
     res.add("archive not shipped", not archive,
             "in no layer" if not archive else f"in layer {archive[0]}",
             "the archive is still in a layer", "see above")

@@ -105,7 +105,7 @@ def layers_stacked(df: pd.DataFrame, title_source: str = ""):
         left = 0.0
         n = len(sub)
         for i, size in enumerate(sub["size_mb"]):
-            shade = 0.35 + 0.65 * (i + 1) / n
+            shade = 1.0 - 0.65 * i / max(n - 1, 1)   # layer 0, the first built, darkest
             ax.barh(y, size, left=left, color=COLOURS[var], alpha=shade, edgecolor="white",
                     linewidth=0.8)
             left += size

@@ -109,8 +109,9 @@ def install(ip, mode: str, notebook: str, label: str, directory: Path = DIR) -> 
             return ("[replay] this command is not in the recorded run, and there is no Docker "
                     "engine here to run it. Run the series where Docker runs (a laptop with "
                     "Docker, or Codespaces) to try your own commands.\n", 1)
-        head = (f"[replay: {label}. No engine here: this is the output the same command "
-                "printed then. With Docker it runs for real.]\n")
+        # an entry re-recorded on its own says where it was recorded instead of the run's label
+        head = (f"[replay: {entry.get('recorded', label)}. No engine here: this is the output "
+                "the same command printed then. With Docker it runs for real.]\n")
         return head + entry["output"], int(entry["exit_code"])
 
     def system(cmd):

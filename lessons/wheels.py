@@ -1,8 +1,8 @@
 """Offline wheels for the Python app.
 
 Inside a build, pip normally downloads Flask and gunicorn from PyPI. Where builds cannot
-reach PyPI (an air-gapped classroom, or CI machines like ours whose containers do not trust
-the proxy's TLS), the lab downloads the same pinned wheels ON THE HOST into the build
+reach PyPI but the host can (CI machines like ours, whose containers do not trust the
+proxy's TLS), the lab downloads the same pinned wheels ON THE HOST into the build
 context, and passes ``PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels`` so pip installs from there.
 With internet the same Dockerfile installs from PyPI with those args unset.
 """

@@ -189,3 +189,19 @@ def test_the_dockerignore_exercise_asks_for_a_dockerignore(tmp_path, capsys, mon
     ws.apply(ws.exercise.files("mistake"))
     sent = dict(exercises._biggest_sent(ws.path))
     assert "local-build/server" in sent and not any(p.startswith("notes/") for p in sent)
+
+
+def test_an_entry_recorded_on_its_own_says_where(tmp_path, capsys):
+    t = transcripts.Transcript("97-demo", tmp_path)
+    t.add("docker ps", "from the run\n", 0)
+    t.entries.append({"command": "docker images", "output": "alone\n", "exit_code": 0,
+                      "recorded": "recorded 2026-12-07 on Docker 20.10.24, this command alone"})
+    t.save()
+    ip = _FakeShell()
+    transcripts.install(ip, "replay", "97-demo", "recorded 2026-12-02", tmp_path)
+    ip.system("docker ps")
+    ip.system("docker images")
+    out = capsys.readouterr().out
+    assert "[replay: recorded 2026-12-02. No engine" in out
+    assert "[replay: recorded 2026-12-07 on Docker 20.10.24, this command alone. No engine" in out
+    assert out.count("[replay:") == 2
