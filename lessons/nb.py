@@ -19,7 +19,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import catalog, cells, engine, imagesets, plots, run, transcripts
+from . import bake, build, catalog, cells, engine, imagesets, plots, run, transcripts
 from . import lab as verbs
 from .cells import need_table
 from .errors import EXPECTED, LabError, explain
@@ -342,8 +342,16 @@ class Lab:
         return result
 
     def build_all(self, languages=None, variants=None) -> None:
-        for v in catalog.variants(languages, variants):
-            self.build(v.language, v.variant)
+        """Every variant (or the ones named) in one ``docker buildx bake`` of the repository's
+        docker-bake.hcl; prints the command, which a terminal at the repository's root runs
+        as it is. Without buildx, or for another platform, one build at a time."""
+        todo = catalog.variants(languages, variants)
+        if not self.live or not build.has_buildx() or getattr(self._target, "foreign", False):
+            for v in todo:
+                self.build(v.language, v.variant)
+            return
+        bake.bake(todo, bake.bake_env(self.client, self.image_set, todo),
+                  log=lambda line: print(line.replace("    $ ", "$ (from the repository's root) ")))
 
     # ------------------------------------------------------------------ measure
 
