@@ -50,7 +50,7 @@ class BaseImage:
 # Build order matters: each recipe builds on images listed before it.
 BASE_IMAGES = (
     BaseImage("DEBIAN_IMAGE", "debian:trixie-slim", "sizedrop.invalid/debian:trixie-slim", ""),
-    BaseImage("GO_IMAGE", "golang:1.24-trixie", "sizedrop.invalid/golang:1.24-trixie",
+    BaseImage("GO_IMAGE", "golang:1.27-trixie", "sizedrop.invalid/golang:1.27-trixie",
               "golang.dockerfile"),
     BaseImage("JDK_IMAGE", "eclipse-temurin:21-jdk", "sizedrop.invalid/jdk:21-trixie",
               "jdk.dockerfile"),

@@ -11,7 +11,7 @@
 #   docker build -f distroless.dockerfile -t go-app:distroless .
 
 # Base images as build arguments so a lab can swap in local lookalikes.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 ARG DISTROLESS_STATIC_IMAGE=gcr.io/distroless/static-debian13:nonroot
 
 # build: compile with the full Go toolchain; none of this stage ships. It runs

@@ -11,7 +11,7 @@
 #   docker build -f multi-stage.dockerfile --target test .   # only build and test
 
 # Base images as build arguments so a lab can swap in local lookalikes.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 ARG DEBIAN_IMAGE=debian:trixie-slim
 
 # build: compile with the full Go toolchain; none of this stage ships. It runs

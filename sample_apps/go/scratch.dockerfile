@@ -16,7 +16,7 @@
 #   docker build -f scratch.dockerfile -t go-app:scratch .
 
 # Base image as a build argument so a lab can swap in a local lookalike.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 
 # build: compile with the full Go toolchain; none of this stage ships. It runs
 # on the machine that builds (BUILDPLATFORM) whatever the image is for: Go

@@ -10,7 +10,7 @@
 #   docker build -f single-stage.dockerfile -t go-app:single-stage .
 
 # Base image as a build argument so a lab can swap in a local lookalike.
-ARG GO_IMAGE=golang:1.24-trixie
+ARG GO_IMAGE=golang:1.27-trixie
 
 # runtime: the one and only stage; it builds the binary and is also what ships.
 FROM ${GO_IMAGE} AS runtime

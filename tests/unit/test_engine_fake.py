@@ -730,7 +730,7 @@ def test_run_command_keeps_every_word_of_a_list_entrypoint():
 # =========================================================================== lessons.cleanup
 
 BASE_DEBIAN = "sizedrop.invalid/debian:trixie-slim"
-BASE_GO = "sizedrop.invalid/golang:1.24-trixie"
+BASE_GO = "sizedrop.invalid/golang:1.27-trixie"
 
 
 @pytest.fixture
@@ -738,7 +738,7 @@ def lab_engine(client) -> FakeClient:
     """An engine holding the lab's objects beside a learner's and other programs' ones."""
     base = L.managed(**{L.LOOKALIKE_OF: "debian:trixie-slim", L.IMAGE_SET: "local"})
     client.add_image(BASE_DEBIAN, labels=base)
-    client.add_image(BASE_GO, labels=L.managed(**{L.LOOKALIKE_OF: "golang:1.24-trixie"}))
+    client.add_image(BASE_GO, labels=L.managed(**{L.LOOKALIKE_OF: "golang:1.27-trixie"}))
     client.add_image(APP, labels=LAB)
     client.add_image("sizedrop.invalid/go:distroless", "my-go:v1", labels=LAB)  # learner's tag
     client.add_image("learner-app:latest", labels=LAB)       # built FROM ours: inherits labels

@@ -130,7 +130,7 @@ def test_build_args_for_arm64_with_the_local_set():
         "DISTROLESS_STATIC_IMAGE": "sizedrop.invalid/distroless/static:debian13-nonroot-arm64"}
     scratch = catalog.Variant("go", "scratch").dockerfile
     assert imagesets.build_args(scratch, "local", target=ARM) == {
-        "GO_IMAGE": "sizedrop.invalid/golang:1.24-trixie"}
+        "GO_IMAGE": "sizedrop.invalid/golang:1.27-trixie"}
     distroless = catalog.Variant("python", "distroless").dockerfile
     assert imagesets.build_args(distroless, "local", {"PIP_NO_INDEX": "1"}, ARM) == {
         "DEBIAN_IMAGE": "sizedrop.invalid/debian:trixie-slim-arm64",

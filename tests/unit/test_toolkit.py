@@ -125,9 +125,9 @@ def test_build_args_only_for_declared_args(tmp_path):
     f = tmp_path / "x.dockerfile"
     f.write_text("ARG GO_IMAGE=golang:1.24-trixie\nARG PIP_NO_INDEX\nFROM ${GO_IMAGE} AS b\n")
     assert imagesets.build_args(f, "official") == {}
-    assert imagesets.build_args(f, "local") == {"GO_IMAGE": "sizedrop.invalid/golang:1.24-trixie"}
+    assert imagesets.build_args(f, "local") == {"GO_IMAGE": "sizedrop.invalid/golang:1.27-trixie"}
     assert imagesets.build_args(f, "local", {"PIP_NO_INDEX": "1", "OTHER": "x"}) == {
-        "GO_IMAGE": "sizedrop.invalid/golang:1.24-trixie", "PIP_NO_INDEX": "1"}
+        "GO_IMAGE": "sizedrop.invalid/golang:1.27-trixie", "PIP_NO_INDEX": "1"}
     with pytest.raises(LabError):
         imagesets.build_args(f, "nonsense")
 
