@@ -14,7 +14,8 @@ PACKAGE = catalog.REPO_ROOT / "lessons"
 LAYERS = {
     "engine": {"errors", "labels", "catalog", "dockerfile", "engine", "imagesets", "imagefs",
                "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms"},
-    "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes"},
+    "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
+                    "reproducible"},
     "teaching": {"sources", "compare", "plots", "figures", "explorer", "challenge",
                  "exercises", "transcripts", "schedule", "nb"},
     "recording": {"record", "__main__"},
