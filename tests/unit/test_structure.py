@@ -15,7 +15,7 @@ LAYERS = {
     "engine": {"errors", "labels", "catalog", "dockerfile", "engine", "imagesets", "imagefs",
                "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms"},
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
-                    "reproducible", "sbom"},
+                    "reproducible", "sbom", "provenance"},
     "teaching": {"sources", "compare", "plots", "figures", "explorer", "challenge",
                  "exercises", "transcripts", "schedule", "nb"},
     "recording": {"record", "__main__"},
