@@ -13,7 +13,8 @@ PACKAGE = catalog.REPO_ROOT / "lessons"
 # engine -> measurement -> teaching -> recording: a module may import its own layer or lower.
 LAYERS = {
     "engine": {"errors", "labels", "catalog", "dockerfile", "engine", "imagesets", "imagefs",
-               "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms"},
+               "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms",
+               "pins"},
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
                     "reproducible", "sbom", "provenance"},
     "teaching": {"sources", "compare", "plots", "figures", "explorer", "challenge",
