@@ -103,8 +103,8 @@ def not_covered(inv: Inventory) -> list[str]:
         notes.append("C code linked into a Go binary (cgo) is not listed; a static binary "
                      "records only Go modules")
     if inv.java_modules:
-        notes.append("a jlink runtime lists Java modules; the JDK package they were copied "
-                     "from, and its native libraries, are not in any dpkg record here")
+        notes.append("a Java runtime is listed as its modules (its release file); a runtime "
+                     "copied in (jlink, a tarball) has no dpkg record for its native libraries")
     if inv.python_dists:
         notes.append("native libraries bundled inside wheels (in a .libs folder) are not "
                      "listed separately")
