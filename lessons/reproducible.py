@@ -10,11 +10,13 @@ the build writes). Checked by hand on 2026-12-07:
   rewrite-timestamp=true`` works. ``rewrite-timestamp`` into the engine's own store
   (``--load``, ``type=image`` or ``type=docker``, even with ``unpack=false``) fails with
   'exporter option "rewrite-timestamp" conflicts with "unpack"' (and still leaves an image
-  behind). ``docker load -i`` of the OCI archive puts the reproducible image in the store.
+  behind). ``docker load -i`` of the OCI archive puts the image in the store, untagged, with
+  the archive's manifest digest as its ID. ``--provenance=false``: buildx attaches a minimal
+  provenance attestation by default, and it records when the build ran.
 * Docker 20.10.24 (BuildKit v0.8, classic store) with buildx 0.13.1: "OCI exporter is not
-  supported for the docker driver" (the docker exporter to a file neither); BuildKit 0.8 does
-  not know SOURCE_DATE_EPOCH either. There the builds go through ``--load`` and ``docker save``,
-  without rewriting, and differ wherever a build step writes a file.
+  supported for the docker driver" (the docker exporter to a file neither), and BuildKit reads
+  SOURCE_DATE_EPOCH only from 0.11 on. There the builds go through ``--load`` and ``docker
+  save``, without rewriting, so any file a build step writes carries that build's time.
 
 When two builds differ, :func:`compare` names the first layer that differs, the instruction
 that made it and a few of the files that differ, and in what.
@@ -45,14 +47,15 @@ LOADED = "--load and docker save (this builder cannot rewrite timestamps)"
 
 def argv(v: Variant, image_set: str, client, output: str, tag: str | None = None) -> list[str]:
     """The ``docker buildx build`` command of one reproducibility build: no cache,
-    SOURCE_DATE_EPOCH, and ``--output OUTPUT`` instead of ``--load``."""
+    SOURCE_DATE_EPOCH, no provenance, and ``--output OUTPUT`` instead of ``--load``."""
     args = dict(lab.build_args(v, image_set, client))
     args["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
     cmd = build.build_argv(v.dockerfile, v.context, tag or "unused", buildargs=args,
                            labels=managed(**lab.labels_for(v, image_set)), nocache=True,
                            cwd=catalog.REPO_ROOT)
     at = cmd.index("--load")
-    cmd[at:at + 1] = ["--output", output]
+    # No provenance attestation: even the minimal one records when the build ran.
+    cmd[at:at + 1] = ["--provenance=false", "--output", output]
     if tag is None:
         at = cmd.index("-t")
         del cmd[at:at + 2]
@@ -86,7 +89,8 @@ def build_archive(client, v: Variant, image_set: str, archive: Path) -> str:
 
 class Archive:
     """An image archive: an OCI layout tar (BuildKit's exporter) or a ``docker save`` tar.
-    ``identity`` is the image manifest's digest (OCI) or the config's (``docker save``)."""
+    ``identity`` is the image manifest's digest (OCI; below an index, the platform image's,
+    not an attestation's) or the config's (``docker save``)."""
 
     def __init__(self, path: Path):
         self.tar = tarfile.open(path)
@@ -98,9 +102,13 @@ class Archive:
             self.identity = "sha256:" + hashlib.sha256(
                 self.tar.extractfile(self.config_path).read()).hexdigest()
         else:
-            index = json.load(self.tar.extractfile("index.json"))
-            self.identity = index["manifests"][0]["digest"]
-            manifest = json.load(self.tar.extractfile(self.blob(self.identity)))
+            doc = json.load(self.tar.extractfile("index.json"))
+            while "manifests" in doc:   # an index: go down to the image, past attestations
+                entry = next(m for m in doc["manifests"]
+                             if m.get("platform", {}).get("os") != "unknown")
+                self.identity = entry["digest"]
+                doc = json.load(self.tar.extractfile(self.blob(self.identity)))
+            manifest = doc
             self.config_path = self.blob(manifest["config"]["digest"])
             self.layer_paths = [self.blob(layer["digest"]) for layer in manifest["layers"]]
         self.config = json.load(self.tar.extractfile(self.config_path))

@@ -61,3 +61,28 @@ def test_same_layers_different_config_says_which_keys(tmp_path):
     two = _saved(tmp_path / "2.tar", layers, created="2026-12-07T12:00:00Z")
     assert reproducible.difference(one, two)["files that differ"] == \
         "none; the configs differ in: created"
+
+
+def test_oci_archive_identity_is_the_image_below_an_index_with_an_attestation(tmp_path):
+    files: dict[str, tuple[bytes, int]] = {}
+
+    def blob(data: bytes) -> str:
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        files["blobs/" + digest.replace(":", "/")] = (data, 0)
+        return digest
+
+    layer = _tar({"app/server": (b"binary", 0)})
+    config = blob(json.dumps({"rootfs": {"diff_ids": [
+        "sha256:" + hashlib.sha256(layer).hexdigest()]}}).encode())
+    image = blob(json.dumps({"config": {"digest": config},
+                             "layers": [{"digest": blob(layer)}]}).encode())
+    attestation = blob(json.dumps({"config": {"digest": config}, "layers": []}).encode())
+    inner = blob(json.dumps({"manifests": [
+        {"digest": image, "platform": {"os": "linux", "architecture": "amd64"}},
+        {"digest": attestation, "platform": {"os": "unknown", "architecture": "unknown"}},
+    ]}).encode())
+    files["index.json"] = (json.dumps({"manifests": [{"digest": inner}]}).encode(), 0)
+    (tmp_path / "oci.tar").write_bytes(_tar(files))
+    archive = reproducible.Archive(tmp_path / "oci.tar")
+    assert archive.identity == image
+    assert archive.layer_files(0)["app/server"][2] == len(b"binary")
