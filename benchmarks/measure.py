@@ -16,13 +16,9 @@ prints each figure beside the target it answers, and a reader judges.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import shutil
 import socket
 import subprocess
-import tarfile
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,14 +27,12 @@ import pandas as pd
 
 from lessons import build, buildcost, catalog, classroom, floor, imagefs, lab, runtime, sizes
 from lessons import imagesets as sets
+from lessons import reproducible as repro
 from lessons.catalog import Variant
-from lessons.labels import managed
 
 HERE = Path(__file__).resolve().parent
 LABELS = {"sizedrop.built-for": "benchmark"}
-# The timestamp the Java Dockerfiles give jar entries by default (2026-01-01 00:00 UTC); the
-# reproducibility builds pass the same value to BuildKit as SOURCE_DATE_EPOCH.
-SOURCE_DATE_EPOCH = "1767225600"
+SOURCE_DATE_EPOCH = repro.SOURCE_DATE_EPOCH
 MB = sizes.MB
 
 
@@ -243,132 +237,10 @@ def buildkit_version() -> str:
     return m.group(1) if m else "unknown"
 
 
-def _reproducible_argv(v: Variant, image_set: str, client, output: str) -> list[str]:
-    args = dict(lab.build_args(v, image_set, client))
-    args["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
-    argv = build.build_argv(v.dockerfile, v.context, "sizedrop.invalid/bench-repro:unused",
-                            buildargs=args, labels=managed(**LABELS), nocache=True,
-                            cwd=catalog.REPO_ROOT)
-    at = argv.index("--load")
-    argv[at:at + 1] = ["--output", output]
-    at = argv.index("-t")
-    del argv[at:at + 2]
-    return argv
-
-
-def _build_archive(client, v: Variant, image_set: str, workdir: Path, n: int) -> tuple[Path, str]:
-    """Build ``v`` without cache into an image archive; returns (archive, method).
-
-    First choice: BuildKit's OCI exporter with rewrite-timestamp=true (BuildKit 0.13+ clamps
-    every file time in the new layers to SOURCE_DATE_EPOCH; the engine's own store cannot take
-    that option, so the image goes to a tar, as it would go to a registry). An engine whose
-    builder has no OCI exporter (Docker's classic store) builds with --load instead, and the
-    archive is `docker save` of the result, with no timestamp rewriting."""
-    archive = workdir / f"build-{n}.tar"
-    argv = _reproducible_argv(v, image_set, client,
-                              f"type=oci,dest={archive},rewrite-timestamp=true")
-    proc = subprocess.run(argv, cwd=catalog.REPO_ROOT, capture_output=True, text=True)
-    if proc.returncode == 0:
-        return archive, "OCI exporter, rewrite-timestamp"
-    if "driver" not in proc.stderr and "exporter" not in proc.stderr:
-        raise RuntimeError(f"build of {v} failed: {proc.stderr[-1500:]}")
-    tag = f"sizedrop.invalid/bench-repro-{v.language}:{v.variant}-{n}"
-    argv = _reproducible_argv(v, image_set, client, "type=docker")
-    argv[-1:-1] = ["-t", tag]
-    proc = subprocess.run(argv, cwd=catalog.REPO_ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"build of {v} failed: {proc.stderr[-1500:]}")
-    with archive.open("wb") as out:
-        shutil.copyfileobj(imagefs.saved(client, tag), out)
-    client.images.remove(tag)
-    return archive, "--load and docker save (this builder cannot rewrite timestamps)"
-
-
-class Archive:
-    """An image archive: an OCI layout tar (BuildKit's exporter) or a `docker save` tar."""
-
-    def __init__(self, path: Path):
-        self.tar = tarfile.open(path)
-        names = set(self.tar.getnames())
-        if "manifest.json" in names and "index.json" not in names:
-            entry = json.load(self.tar.extractfile("manifest.json"))[0]
-            self.config_path = entry["Config"]
-            self.layer_paths = entry["Layers"]
-            self.identity = "sha256:" + hashlib.sha256(
-                self.tar.extractfile(self.config_path).read()).hexdigest()
-        else:
-            index = json.load(self.tar.extractfile("index.json"))
-            self.identity = index["manifests"][0]["digest"]
-            manifest = json.load(self.tar.extractfile(self._blob(self.identity)))
-            self.config_path = self._blob(manifest["config"]["digest"])
-            self.layer_paths = [self._blob(layer["digest"]) for layer in manifest["layers"]]
-        self.config = json.load(self.tar.extractfile(self.config_path))
-        self.diff_ids = self.config["rootfs"]["diff_ids"]
-
-    @staticmethod
-    def _blob(digest: str) -> str:
-        return "blobs/" + digest.replace(":", "/", 1)
-
-    def made_by(self, index: int) -> str:
-        made = [h.get("created_by", "") for h in self.config.get("history", [])
-                if not h.get("empty_layer")]
-        return made[index] if index < len(made) else ""
-
-    def layer_files(self, index: int) -> dict[str, tuple]:
-        """{path: (type, mode, size, mtime, sha256)} of a layer's entries."""
-        files = {}
-        layer = self.tar.extractfile(self.layer_paths[index])
-        with tarfile.open(fileobj=layer, mode="r:*") as inner:
-            for m in inner:
-                digest = ""
-                if m.isfile():
-                    digest = hashlib.sha256(inner.extractfile(m).read()).hexdigest()[:12]
-                files[imagefs.clean_name(m.name)] = (m.type, m.mode, m.size, m.mtime, digest)
-        return files
-
-    def close(self):
-        self.tar.close()
-
-
-def _what_differs(a: tuple, b: tuple) -> str:
-    names = ("type", "mode", "size", "mtime", "content")
-    return "+".join(n for n, x, y in zip(names, a, b) if x != y)
-
-
 def reproducible(client, image_set: str, variants: list[Variant]) -> pd.DataFrame:
-    """Build each variant twice without cache, with SOURCE_DATE_EPOCH; compare the image
-    digests, and for a difference name the first layer that differs, the instruction that
-    made it and a few of the files that differ, and in what."""
-    rows = []
-    for v in variants:
-        with tempfile.TemporaryDirectory(prefix="sizedrop-repro-") as tmp:
-            built = [_build_archive(client, v, image_set, Path(tmp), n) for n in (1, 2)]
-            one, two = Archive(built[0][0]), Archive(built[1][0])
-            try:
-                row = {"language": v.language, "variant": v.variant, "how": built[0][1],
-                       "same digest": one.identity == two.identity,
-                       "same layers": one.diff_ids == two.diff_ids,
-                       "layers": len(one.diff_ids), "first differing layer": "",
-                       "made by": "", "files that differ": ""}
-                if one.diff_ids != two.diff_ids:
-                    index = next(i for i, (x, y) in enumerate(zip(one.diff_ids, two.diff_ids))
-                                 if x != y)
-                    fa, fb = one.layer_files(index), two.layer_files(index)
-                    differ = sorted(p for p in fa.keys() | fb.keys() if fa.get(p) != fb.get(p))
-                    shown = [f"{p} ({_what_differs(fa[p], fb[p]) if p in fa and p in fb else 'in one only'})"
-                             for p in differ[:4]]
-                    row.update({"first differing layer": f"{index + 1} of {len(one.diff_ids)}",
-                                "made by": one.made_by(index).replace("|", "/")[:100],
-                                "files that differ": f"{len(differ)}: " + "; ".join(shown)})
-                elif one.identity != two.identity:
-                    keys = sorted(k for k in one.config.keys() | two.config.keys()
-                                  if one.config.get(k) != two.config.get(k))
-                    row["files that differ"] = "none; the configs differ in: " + ", ".join(keys)
-            finally:
-                one.close()
-                two.close()
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """Two --no-cache builds of each variant with SOURCE_DATE_EPOCH, compared
+    (lessons.reproducible, the same check the lab offers learners)."""
+    return repro.table(client, image_set, variants).drop(columns=["digest 1", "digest 2"])
 
 
 # ------------------------------------------------------------------------------- lookalikes

@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--build-local", action="store_true",
                    help="build the local lookalikes from Debian packages (skips built ones)")
     p.add_argument("--force", action="store_true", help="rebuild even up-to-date lookalikes")
+    p.add_argument("--lock", action="store_true",
+                   help="write sample_apps/images.lock: the digest of every base image this "
+                   "engine can prove (lookalikes it has; official images it pulled)")
     p.add_argument("--verbose", action="store_true", help="stream every build log line")
     p.add_argument("--platform", help="build the lookalikes for this platform, e.g. linux/arm64 "
                    "(default: $LESSONS_PLATFORM, else the engine's own; another one is built "
@@ -132,6 +135,15 @@ def _images(args) -> int:
                            on_line=_log if args.verbose else None, target=target)
     import pandas as pd
     print(pd.DataFrame(localset.status(client, target)).to_string(index=False))
+    from . import pins
+
+    if args.lock:
+        lock = pins.write(client)
+        for image_set in ("local", "official"):
+            print(f"{pins.LOCK.name} {image_set}: {lock['written'][image_set]}")
+    same, locked = pins.matching(client)
+    print(f"lookalikes that are the images in {pins.LOCK.name}: {same} of {locked} (builds pin "
+          "those by digest; write this machine's with `python -m lessons images --lock`)")
     return 0
 
 

@@ -2,7 +2,9 @@
 
 * :func:`clean_name` turns a tar member name into the path the lab uses everywhere
   (``./usr/bin/`` -> ``usr/bin``, ``/etc`` -> ``etc``; ``./.dockerenv`` keeps its dot).
-* :func:`saved` streams ``docker save IMAGE`` (the image's layers and config).
+* :func:`saved` streams ``docker save IMAGE`` (the image's layers and config);
+  :func:`json_documents` keeps the JSON documents of such a stream (index, manifests,
+  configs, attestations) and skips the layers.
 * :func:`created` / :func:`exported` create a container that is never started (so images with
   no shell are read like any other) and remove it afterwards; ``exported`` streams its
   filesystem like ``docker export`` does.
@@ -74,6 +76,22 @@ def stream(chunks: Iterable[bytes]) -> BinaryIO:
 def saved(client, ref: str) -> BinaryIO:
     """``docker save ref`` as a stream (read it front to back, once)."""
     return stream(client.images.get(ref).save(named=False))
+
+
+def json_documents(saved_stream: BinaryIO, limit: int = 16 << 20) -> dict[str, bytes]:
+    """``{member name: bytes}`` of every JSON document in a ``docker save`` stream (the OCI
+    index, manifests, configs and in-toto attestation statements), read in one pass; layer
+    tars and documents over ``limit`` bytes are skipped."""
+    docs = {}
+    with tarfile.open(fileobj=saved_stream, mode="r|") as tar:
+        for member in tar:
+            if not member.isfile() or member.size > limit:
+                continue
+            f = tar.extractfile(member)
+            head = f.read(1) if f is not None else b""
+            if head in (b"{", b"["):
+                docs[member.name] = head + f.read()
+    return docs
 
 
 @contextlib.contextmanager

@@ -35,6 +35,7 @@ class Inventory:
     symlinks: dict[str, str] = field(default_factory=dict)
     dpkg_status: str = ""
     distroless_status: list[str] = field(default_factory=list)  # var/lib/dpkg/status.d/*
+    distroless_records: list[str] = field(default_factory=list)  # their text, for the SBOM
     os_release: str = ""
     python_dists: list[str] = field(default_factory=list)
     java_release: str = ""
@@ -123,7 +124,8 @@ def go_build_info(data: bytes) -> dict | None:
     n, j = _uvarint(data, i + n)
     modinfo = data[j:j + n].decode(errors="replace")
     mod = re.search(r"^mod\t(\S+)", modinfo, re.M) or re.search(r"^path\t(\S+)", modinfo, re.M)
-    info = {"go": version, "module": mod.group(1) if mod else ""}
+    info = {"go": version, "module": mod.group(1) if mod else "",
+            "deps": re.findall(r"^dep\t(\S+)\t(\S+)", modinfo, re.M)}
     # The build settings (Go 1.18+: "build\tGOARCH=arm64"): the architecture it was built for.
     goarch = re.search(r"^build\tGOARCH=(\S+)", modinfo, re.M)
     if goarch:
@@ -161,6 +163,7 @@ def read_filesystem(stream: BinaryIO) -> Inventory:
         elif name.startswith("var/lib/dpkg/status.d/"):
             data = tar.extractfile(m).read().decode(errors="replace")
             inv.distroless_status += re.findall(r"^Package: (\S+)", data, re.M)
+            inv.distroless_records.append(data)
         elif name in ("etc/os-release", "usr/lib/os-release"):
             inv.os_release = inv.os_release or tar.extractfile(m).read().decode(
                 errors="replace")

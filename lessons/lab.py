@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from . import build, engine, imagesets, platforms, run, wheels
+from . import build, engine, imagesets, pins, platforms, run, wheels
 from .catalog import Variant
 from .errors import explain
 from .labels import APP, IMAGE_SET, VARIANT, container_labels
@@ -112,7 +112,8 @@ def target(client, platform: str | platforms.Target | None = None) -> platforms.
 def build_args(v: Variant, image_set: str, client=None,
                target: platforms.Target | None = None) -> dict[str, str]:
     """Build args for one variant: the base images of the set (for ``target``: see
-    imagesets.local_names), plus the offline pip settings when builds cannot reach PyPI (asked
+    imagesets.local_names; pinned by digest where sample_apps/images.lock and ``client``
+    agree, lessons.pins), plus the offline pip settings when builds cannot reach PyPI (asked
     of ``client``; without one, only the base images), plus the unit tests' time factor when
     ``target`` is emulated (for the Dockerfiles that declare TEST_TIME_FACTOR)."""
     arch = target.arch if target is not None else None
@@ -120,7 +121,8 @@ def build_args(v: Variant, image_set: str, client=None,
         if v.language == "python" and client else {}
     if target is not None and target.foreign:
         extra = {**extra, "TEST_TIME_FACTOR": str(platforms.EMULATED_TEST_TIME_FACTOR)}
-    return imagesets.build_args(v.dockerfile, image_set, extra, target)
+    args = imagesets.build_args(v.dockerfile, image_set, extra, target)
+    return pins.pinned(client, image_set, args, v.dockerfile) if client is not None else args
 
 
 def labels_for(v: Variant, image_set: str) -> dict[str, str]:

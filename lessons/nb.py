@@ -375,6 +375,59 @@ class Lab:
                   "   # for each image: its files, read without starting it")
         return self._mark(self.source.attack_surface(languages, variants))
 
+    def _containerd_store(self) -> bool:
+        """Live, with the containerd image store (what keeps attestations)?"""
+        return self.live and "io.containerd.snapshotter" in str(
+            self.source.client.info().get("DriverStatus", ""))
+
+    def provenance(self, language: str, variant: str) -> pd.DataFrame | None:
+        """Build one image with ``--provenance=mode=max`` and read the SLSA statement BuildKit
+        attached to it (lessons.provenance): prints who built it from which Dockerfile with
+        which build args, and returns the materials (base images and their digests)."""
+        from . import provenance
+
+        if not self._containerd_store():
+            print("Provenance needs a live engine with the containerd image store (Docker "
+                  "Desktop, or Engine with \"containerd-snapshotter\" on in daemon.json); "
+                  + ("the recorded run has none." if not self.live else
+                     "this engine uses Docker's classic store, which keeps no attestations."))
+            return None
+        client = self.source.client
+        tag = f"sizedrop.invalid/work:05-provenance-{language}-{variant}"
+        provenance.build_with_provenance(client, self.variant(language, variant),
+                                         self.image_set, tag)
+        print("$ docker buildx history inspect attachment --type "
+              "https://slsa.dev/provenance/v0.2   # the same statement, from the build record")
+        s = provenance.summary(provenance.of_image(client, tag))
+        for key in ("predicate type", "subject digest", "builder id", "frontend", "dockerfile",
+                    "build args", "started", "finished"):
+            print(f"{key:>15}: {s[key]}")
+        return self._mark(pd.DataFrame(s["materials"], columns=["material", "digest"]))
+
+    def sbom(self, languages=None, variants=None) -> pd.DataFrame | None:
+        """An SBOM of every image, made from what it holds (lessons.sbom, CycloneDX): files,
+        packages and SBOM components per image, and what the SBOM cannot see."""
+        from . import inventory, sbom
+
+        if not self.live:
+            print("The SBOM is made from a live image: the recorded run has none (its package "
+                  "counts are in the attack-surface table above).")
+            return None
+        print("$ docker create --name x IMAGE && docker export -o x.tar x && docker rm x"
+              "   # for each image; the SBOM is read from x.tar: dpkg records, dist-info "
+              "METADATA, a Java runtime's release file, Go build info")
+        rows, notes = [], {}
+        for v in catalog.variants(languages, variants):
+            inv = inventory.of_image(self.source.client, self.tag(v.language, v.variant))
+            bom = sbom.document(inv, self.tag(v.language, v.variant))
+            rows.append({"language": v.language, "variant": v.variant, **sbom.row(inv, bom)})
+            for note in sbom.not_covered(inv):
+                notes.setdefault(note, []).append(str(v))
+        print("Not in these SBOMs:")
+        for note, where in notes.items():
+            print(f"- {note} ({len(where)} of {len(rows)} images)")
+        return self._mark(pd.DataFrame(rows))
+
     def layers(self, language: str, variant: str) -> pd.DataFrame:
         """One row per layer: instruction, sizes, files added/changed/removed; the image's
         efficiency and wasted MB repeated on every row."""

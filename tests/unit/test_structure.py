@@ -14,9 +14,9 @@ PACKAGE = catalog.REPO_ROOT / "lessons"
 LAYERS = {
     "engine": {"errors", "labels", "catalog", "dockerfile", "engine", "imagesets", "imagefs",
                "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms",
-               "bake"},
+               "bake", "pins"},
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
-                    "transfer", "behaviour"},
+                    "transfer", "behaviour", "reproducible", "sbom", "provenance"},
     "teaching": {"cells", "sources", "compare", "plots", "figures", "explorer", "challenge",
                  "exercises", "transcripts", "schedule", "nb"},
     "recording": {"record", "__main__"},

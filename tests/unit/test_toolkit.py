@@ -291,10 +291,13 @@ def test_history_instructions_are_tidied():
 
 
 def test_go_build_info_is_read_from_the_binary_bytes():
-    version, modinfo = b"go1.24.4", b"path\tsizedrop.example/app\nmod\tsizedrop.example/app\t(devel)\t\n"
+    version = b"go1.24.4"
+    modinfo = (b"path\tsizedrop.example/app\nmod\tsizedrop.example/app\t(devel)\t\n"
+               b"dep\tgolang.org/x/net\tv0.40.0\th1:abc=\n")
     blob = (b"\x7fELF" + b"\0" * 100 + b"\xff Go buildinf:" + bytes([8, 2]) + b"\0" * 16
             + bytes([len(version)]) + version + bytes([len(modinfo)]) + modinfo + b"\0" * 10)
-    assert inventory.go_build_info(blob) == {"go": "go1.24.4", "module": "sizedrop.example/app"}
+    assert inventory.go_build_info(blob) == {"go": "go1.24.4", "module": "sizedrop.example/app",
+                                             "deps": [("golang.org/x/net", "v0.40.0")]}
     assert inventory.go_build_info(b"\x7fELF not go") is None
 
 
