@@ -34,13 +34,13 @@ NOT_RESOLVABLE = "not resolvable here: no registry answered this engine"
 
 def digest_of(client, name: str) -> str | None:
     """The digest the engine records for ``name`` in its repository (RepoDigests), if any."""
-    from docker.errors import DockerException
+    from docker.errors import NotFound
 
     repo = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
     try:
         found = client.images.get(name).attrs.get("RepoDigests") or []
-    except DockerException:
-        return None
+    except NotFound:
+        return None   # not on this engine: nothing to pin (any other error is the engine's)
     for entry in found:
         entry_repo, _, digest = entry.partition("@")
         if entry_repo in (repo, f"docker.io/library/{repo}", f"docker.io/{repo}"):
