@@ -12,8 +12,9 @@ PACKAGE = catalog.REPO_ROOT / "lessons"
 
 # engine -> measurement -> teaching -> recording: a module may import its own layer or lower.
 LAYERS = {
-    "engine": {"errors", "labels", "catalog", "dockerfile", "engine", "imagesets", "imagefs",
-               "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms"},
+    "engine": {"errors", "session", "labels", "catalog", "dockerfile", "engine", "imagesets",
+               "imagefs", "build", "run", "wheels", "lab", "localset", "cleanup", "classroom",
+               "platforms"},
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes"},
     "teaching": {"sources", "compare", "plots", "figures", "explorer", "challenge",
                  "exercises", "transcripts", "schedule", "nb"},
