@@ -860,6 +860,20 @@ def test_clean_of_every_session_lists_exactly_what_it_removed(two_sessions):
     assert report["untagged images"] == ["sha256:" + "d" * 10]
 
 
+def test_cli_clean_names_everything_it_counts(two_sessions, monkeypatch, capsys):
+    from lessons import __main__ as cli
+
+    monkeypatch.setattr(engine, "connect", lambda: two_sessions)
+    assert cli.main(["clean"]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("removed ")]
+    assert lines, "nothing printed"
+    for line in lines:
+        head, _, names = line.partition(": ")
+        count = int(head.split()[1])
+        assert count == (len(names.split(", ")) if names else 0), line
+    assert any(ln.startswith("removed 1 untagged images: sha256:") for ln in lines)
+
+
 def test_the_labs_containers_carry_the_session(monkeypatch):
     monkeypatch.setattr(session, "_current", MINE)
     assert L.container_labels("check")[L.SESSION] == MINE
