@@ -753,4 +753,6 @@ def rows(result: Result, which: str) -> list[dict]:
     """A check as rows of exercises.csv (what replay shows)."""
     return [{"exercise": result.exercise, "which": which, "item": name, "ok": ok,
              "detail": detail, "reason": result.reason, "next_step": result.next_step,
-             "command": result.command} for name, ok, detail in result.items]
+             # the session's id as the notebooks write it, not the recording's random one
+             "command": result.command.replace(session.current(), "$" + session.ENV)}
+            for name, ok, detail in result.items]

@@ -191,3 +191,12 @@ def test_the_dockerignore_exercise_asks_for_a_dockerignore(tmp_path, capsys, mon
     ws.apply(ws.exercise.files("mistake"))
     sent = dict(exercises._biggest_sent(ws.path))
     assert "local-build/server" in sent and not any(p.startswith("notes/") for p in sent)
+
+
+def test_a_recorded_check_shows_the_session_as_the_notebooks_write_it():
+    res = exercises.Result("02-layer-order")
+    res.command = f"docker build -t sizedrop.invalid/work:02-layer-order-{session.current()} x"
+    res.add("builds", True, "in 1.0 s")
+    [row] = exercises.rows(res, "solution")
+    assert row["command"] == ("docker build -t "
+                              "sizedrop.invalid/work:02-layer-order-$SIZEDROP_SESSION x")
