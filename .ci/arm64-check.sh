@@ -33,7 +33,7 @@ if [ "$(uname -m)" != aarch64 ]; then
     command -v update-binfmts >/dev/null || { echo "error: binfmt-support is not installed" >&2; exit 1; }
     update-binfmts --enable qemu-aarch64
   fi
-  head -n 1 "$ENTRY" | grep -qx enabled || { echo "error: $ENTRY is disabled" >&2; exit 1; }
+  [ "$(head -n 1 "$ENTRY")" = enabled ] || { echo "error: $ENTRY is disabled" >&2; exit 1; }
   grep -q '^flags: .*F' "$ENTRY" || { echo "error: $ENTRY lacks the F flag" >&2; exit 1; }
   echo "$(grep '^interpreter' "$ENTRY"), $(grep '^flags' "$ENTRY")"
 fi

@@ -30,7 +30,7 @@ install_buildx() {
   local work list mirror
   work=$(mktemp -d /tmp/sizedrop-buildx.XXXXXX)
   mirror=$({ sed -n -E 's#^\s*(deb\s+(\[[^]]*\]\s+)?|URIs:\s*)(https?://[^ ]*/debian)/?(\s.*)?$#\3#p' \
-              /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true; } | head -n 1)
+              /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true; } | sed -n 1p)
   mirror=${mirror:-http://deb.debian.org/debian}
   list="$work/sources.list"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" > "$list"

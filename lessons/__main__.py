@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 
+from . import session
 from .errors import LabBug, debugging, explain, one_line
 
 
@@ -43,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
                    "(default: $LESSONS_PLATFORM, else the engine's own; another one is built "
                    "under emulation, its names end in the architecture)")
 
-    p = sub.add_parser("clean", help="remove the lab's containers and app images (only those)")
+    p = sub.add_parser("clean", help="remove what every lab session made: containers, app and "
+                       "work images, temporary folders (only those)")
     p.add_argument("--all", action="store_true",
                    help="also remove the local lookalike base images")
 
@@ -73,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         err = explain(exc)
         print(one_line(err), file=sys.stderr)
         return 3 if isinstance(err, LabBug) else 2
+    finally:   # a CLI run is a session of its own: its temporary files go with it
+        shutil.rmtree(session.tmp_path(session.current()), ignore_errors=True)
 
 
 def _run(args) -> int:
@@ -164,7 +169,9 @@ def _clean(args) -> int:
 
     report = cleanup.clean(engine.connect(), base_images=args.all)
     for kind, names in report.items():
-        print(f"removed {len(names)} {kind}" + (": " + ", ".join(names[:8]) if names else ""))
+        print(f"removed {len(names)} {kind}" + (": " + ", ".join(names) if names else ""))
+    print("(images: the lab's names removed; untagged images: build leftovers without a "
+          "name, by id)")
     return 0
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from docker.errors import DockerException
 
-from . import build, lab
+from . import build, lab, session
 from .catalog import Variant
 from .labels import managed
 
@@ -34,7 +34,7 @@ LABELS = {"sizedrop.built-for": "buildcost"}
 
 
 def _tag(v: Variant) -> str:
-    return f"sizedrop.invalid/buildcost-{v.language}:{v.variant}"
+    return f"sizedrop.invalid/buildcost-{v.language}:{session.named(v.variant)}"
 
 
 def touch_source(context: Path, language: str) -> Path:
@@ -53,7 +53,7 @@ def commands(v: Variant, image_set: str, client=None, dockerfile: Path | None = 
     the notes between them as strings starting with #."""
     args = lab.build_args(v, image_set, client)
     df = Path(dockerfile or v.dockerfile).name
-    copy = Path("/tmp/buildcost") / v.language
+    copy = session.tmp() / "buildcost" / v.language
     argv = build.build_argv(copy / df, copy, _tag(v), buildargs=args, cwd=copy,
                         labels=managed(**LABELS))
     comment = "#" if v.language == "python" else "//"
@@ -68,7 +68,7 @@ def measure(client, v: Variant, image_set: str, on_line=None,
             dockerfile: Path | None = None) -> dict:
     """Cold and warm build of ``v`` (or of ``dockerfile``, a variant of its Dockerfile
     placed in the same app folder) in a temporary copy of the app folder."""
-    with tempfile.TemporaryDirectory(prefix="sizedrop-buildcost-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="buildcost-", dir=session.tmp()) as tmp:
         ctx = Path(tmp) / v.language
         shutil.copytree(v.context, ctx)
         file = ctx / (Path(dockerfile).name if dockerfile else v.dockerfile.name)

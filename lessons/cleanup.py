@@ -12,9 +12,13 @@ tagged one never is.)
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 from docker.errors import DockerException
 
-from . import labels
+from . import labels, session
 from .imagesets import BASE_IMAGES, LOCAL_PREFIX
 from .platforms import unsuffixed
 
@@ -28,30 +32,39 @@ def is_base_name(tag: str) -> bool:
     return tag in _BASE_NAMES or unsuffixed(tag) in _BASE_NAMES
 
 
+def _report() -> dict[str, list[str]]:
+    return {"containers": [], "images": [], "untagged images": [], "networks": [],
+            "volumes": [], "folders": []}
+
+
+def _remove(report: dict, kind: str, name: str, remove) -> None:
+    """Remove one object; one that cannot go (in use, already going) is left and not listed."""
+    try:
+        remove()
+        report[kind].append(name)
+    except DockerException:
+        pass
+
+
+def _remove_folder(report: dict, folder: Path) -> None:
+    if folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+        report["folders"].append(str(folder))
+
+
 def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
-    """Remove the lab's containers, networks, volumes and app images; with ``base_images``
-    also the local lookalike base images. Returns what was removed, by kind."""
-    report: dict[str, list[str]] = {"containers": [], "images": [], "networks": [],
-                                    "volumes": []}
+    """Remove what every lab session made: containers, networks, volumes, app and work
+    images, the untagged images rebuilds left, temporary folders; with ``base_images`` also
+    the local lookalike base images. Returns what was removed, by kind (``images`` are the
+    names untagged, ``untagged images`` the ids of leftovers without a name)."""
+    report = _report()
     for c in client.containers.list(all=True, filters=labels.container_filter()):
-        try:
-            c.remove(force=True)
-            report["containers"].append(c.name)
-        except DockerException:
-            pass
+        _remove(report, "containers", c.name, lambda c=c: c.remove(force=True))
     flt = labels.managed_filter()
     for n in client.networks.list(filters=flt):
-        try:
-            n.remove()
-            report["networks"].append(n.name)
-        except DockerException:
-            pass
+        _remove(report, "networks", n.name, n.remove)
     for v in client.volumes.list(filters=flt):
-        try:
-            v.remove(force=True)
-            report["volumes"].append(v.name)
-        except DockerException:
-            pass
+        _remove(report, "volumes", v.name, lambda v=v: v.remove(force=True))
     images = client.images.list(filters=flt)
     # App images first (they sit on top of the base images), lookalikes last.
     images.sort(key=lambda im: any(is_base_name(t) for t in im.tags))
@@ -61,27 +74,34 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
                 continue  # somebody else's name for it: leave it
             if is_base_name(tag) and not base_images:
                 continue
-            try:
-                client.images.remove(tag, force=False)
-                report["images"].append(tag)
-            except DockerException:
-                pass  # in use by a container that is not ours: leave it
+            _remove(report, "images", tag, lambda tag=tag: client.images.remove(tag, force=False))
     for image in client.images.list(filters={"dangling": True, **flt}):
-        try:
-            client.images.remove(image.id, force=False)
-            report["images"].append(image.short_id + " (untagged)")
-        except DockerException:
-            pass  # a container still uses it: leave it
+        _remove(report, "untagged images", image.short_id,
+                lambda image=image: client.images.remove(image.id, force=False))
+    for folder in sorted(Path(tempfile.gettempdir()).glob(session.TMP_PREFIX + "*")):
+        _remove_folder(report, folder)
     return report
 
 
-def remove_containers(client, purpose: str | None = None) -> int:
-    """Remove the lab's containers (optionally only those started for ``purpose``)."""
-    count = 0
-    for c in client.containers.list(all=True, filters=labels.container_filter(purpose)):
-        try:
-            c.remove(force=True)
-            count += 1
-        except DockerException:
-            pass
-    return count
+def clean_session(client, session_id: str) -> dict[str, list[str]]:
+    """Remove what ONE session made (lessons.session): its containers (its label, or the
+    lab's container label and a name ending in its id), its networks and volumes, the image
+    names ending in its id, its temporary folder. Other sessions' things, the shared variant
+    images and the base images stay; so do untagged leftovers, which carry no name to tell
+    whose they are (``python -m lessons clean`` removes those)."""
+    report = _report()
+    for c in client.containers.list(all=True, filters=labels.container_filter()):
+        if c.labels.get(labels.SESSION) == session_id or session.owns_name(c.name, session_id):
+            _remove(report, "containers", c.name, lambda c=c: c.remove(force=True))
+    flt = {"label": [f"{labels.MANAGED}=true", f"{labels.SESSION}={session_id}"]}
+    for n in client.networks.list(filters=flt):
+        _remove(report, "networks", n.name, n.remove)
+    for v in client.volumes.list(filters=flt):
+        _remove(report, "volumes", v.name, lambda v=v: v.remove(force=True))
+    for image in client.images.list(filters=labels.managed_filter()):
+        for tag in image.tags:
+            if tag.startswith(LOCAL_PREFIX) and session.owns_name(tag, session_id):
+                _remove(report, "images", tag,
+                        lambda tag=tag: client.images.remove(tag, force=False))
+    _remove_folder(report, session.tmp_path(session_id))
+    return report

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import build, catalog, engine, imagesets, inventory, labels, run, sizes
+from . import build, catalog, engine, imagesets, inventory, labels, run, session, sizes
 from .errors import EXPECTED, BuildFailed, EngineUnavailable, LabError, NeverHealthy, explain
 
 EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
@@ -114,7 +114,9 @@ class Workspace:
 
     @property
     def tag(self) -> str:
-        return f"sizedrop.invalid/work:{self.exercise.id}"
+        """This session's name for the image (lessons.session): two learners, or two
+        notebooks, on one engine never build over each other's."""
+        return f"sizedrop.invalid/work:{session.named(self.exercise.id)}"
 
     def prepare(self) -> "Workspace":
         """Create the folder with the starting point, unless it exists (your edits stay)."""
@@ -515,18 +517,26 @@ def _check_layer_order(source, ws: Workspace, res: Result) -> None:
     if not _build(source, ws, res):
         return
     _answers(source, ws, res, "python")
-    app = ws.path / "sizedrop_app" / "app.py"
-    original = app.read_bytes()
+    # The source-only change goes into a copy of the work folder (in this session's
+    # temporary folder): the learner's own files are never edited. BuildKit keys its cache
+    # by content, not by path, so the copy's build reuses what the first build left.
+    copy = Workspace(ws.exercise, session.tmp())
+    shutil.rmtree(copy.path, ignore_errors=True)
+    shutil.copytree(ws.path, copy.path)
+    here = Path(os.getcwd())
+    print(f"$ cp -r {build._shown_path(ws.path, here)} {copy.path}")
+    app = copy.path / "sizedrop_app" / "app.py"
+    # A new line every time: a line an earlier check already appended would find that
+    # build's layers, and a wrong layer order would pass on the second try.
+    with app.open("a") as f:
+        f.write(f"\n# a one-line change {uuid.uuid4().hex}, made by the check\n")
+    print(f"$ echo '# a one-line change' >> {app}")
+    shown = res.command   # the report names the learner's command, not the copy's
     try:
-        # A new line every time: BuildKit keys its cache by content, so a line an earlier
-        # check already appended would find that build's layers, and a wrong layer order
-        # would pass on the second try.
-        app.write_bytes(original + f"\n# a one-line change {uuid.uuid4().hex}, made by the "
-                        "check\n".encode())
-        print(f"$ echo '# a one-line change' >> {build._shown_path(app, Path(os.getcwd()))}")
-        rebuilt = _build(source, ws, res, "rebuilds after a source-only change")
+        rebuilt = _build(source, copy, res, "rebuilds after a source-only change")
     finally:
-        app.write_bytes(original)
+        shutil.rmtree(copy.path, ignore_errors=True)
+        res.command = shown
     if not rebuilt:
         return
     pip = [s for s in rebuilt.steps if "pip install" in s.instruction]
@@ -748,4 +758,6 @@ def rows(result: Result, which: str) -> list[dict]:
     """A check as rows of exercises.csv (what replay shows)."""
     return [{"exercise": result.exercise, "which": which, "item": name, "ok": ok,
              "detail": detail, "reason": result.reason, "next_step": result.next_step,
-             "command": result.command} for name, ok, detail in result.items]
+             # the session's id as the notebooks write it, not the recording's random one
+             "command": result.command.replace(session.current(), "$" + session.ENV)}
+            for name, ok, detail in result.items]

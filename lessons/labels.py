@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import session
+
 MANAGED = "sizedrop.managed"          # "true" on every image, container, network, volume we make
 IMAGE_SET = "sizedrop.image-set"      # "official" | "local"
 LOOKALIKE_OF = "sizedrop.lookalike-of"  # on local base images: the official tag they stand in for
@@ -13,6 +15,7 @@ PURPOSE = "sizedrop.purpose"          # on containers: what a cell started it fo
 # FROM one of ours would carry MANAGED too. Only the lab's own run calls set CONTAINER, and no
 # image ever does: cleanup of containers keys on it.
 CONTAINER = "sizedrop.container"
+SESSION = "sizedrop.session"          # on what one lab session made (lessons.session)
 
 
 def managed(**extra: str) -> dict[str, str]:
@@ -23,8 +26,8 @@ def managed(**extra: str) -> dict[str, str]:
 
 
 def container_labels(purpose: str) -> dict[str, str]:
-    """Labels for a container the lab starts."""
-    return managed(**{CONTAINER: "true", PURPOSE: purpose})
+    """Labels for a container the lab starts (in this process's session)."""
+    return managed(**{CONTAINER: "true", PURPOSE: purpose, SESSION: session.current()})
 
 
 def managed_filter() -> dict:

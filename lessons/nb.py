@@ -15,11 +15,12 @@ import contextlib
 import html
 import os
 import shlex
+import shutil
 from typing import Iterable
 
 import pandas as pd
 
-from . import bake, build, catalog, cells, engine, imagesets, plots, run, transcripts
+from . import bake, build, catalog, cells, engine, imagesets, labels, plots, run, session, transcripts
 from . import lab as verbs
 from .cells import need_table
 from .errors import EXPECTED, LabError, explain
@@ -178,6 +179,7 @@ class Lab:
         takes it from the environment, and is left out when the variable is unset, so the
         Dockerfile's default (the official tag) applies."""
         say = self._say if announce else (lambda _: None)
+        session.begin()   # $SIZEDROP_SESSION and $SIZEDROP_TMP for this kernel's cells
         values = verbs.build_env(self.client, self.image_set, say)
         verbs.apply_build_env(values)
         # A notebook's `!` runs commands in a pseudo-terminal, where BuildKit would draw its
@@ -202,7 +204,8 @@ class Lab:
     def exports(self) -> None:
         """Print the ``export NAME=value`` lines that give a terminal the build args this
         kernel has, so the notebooks' ``docker build`` commands work there too."""
-        names = [b.arg for b in imagesets.BASE_IMAGES] + ["PIP_NO_INDEX", "PIP_FIND_LINKS"]
+        names = [b.arg for b in imagesets.BASE_IMAGES] + ["PIP_NO_INDEX", "PIP_FIND_LINKS",
+                                                          session.ENV, session.TMP_ENV]
         values = {n: os.environ[n] for n in names if os.environ.get(n)}
         if not values:
             print("# nothing to export: no build arg is set in this kernel, so the "
@@ -482,10 +485,11 @@ class Lab:
         if isinstance(paths, str):
             paths = [paths]
         tag = self.tag(language, variant)
-        print(_cmd(run.run_command(tag, name="app", purpose="notebook")))
+        name = session.named("app")
+        print(_cmd(run.run_command(tag, name=name, purpose="notebook")))
         for p in paths:   # double quotes: the shell must still run $(docker port ...)
-            print(f'$ curl -s "http://$(docker port app 8080){p}"')
-        print(_cmd(["docker", "rm", "-f", "app"]))
+            print(f'$ curl -s "http://$(docker port {name} 8080){p}"')
+        print(_cmd(["docker", "rm", "-f", name]))
         df = self.source.answers(language, variant, paths)
         if "source" not in df:
             df["source"] = self.source.label()
@@ -580,14 +584,23 @@ class Lab:
             raise LabError(f"cannot {what} in replay mode", "this cell needs a Docker engine")
 
     def cleanup(self) -> None:
-        """Remove the containers the notebooks started (by their label; nothing else)."""
-        if self.live:
-            from .cleanup import remove_containers
-            n = remove_containers(self.client)
-            print(f"$ docker rm -f $(docker ps -aq --filter label=sizedrop.container=true)"
-                  f"\nremoved {n} container(s) left by the lab")
-        else:
-            print("replay mode: no containers to remove")
+        """Remove what this session made (lessons.session): its containers, its work images,
+        its temporary folder. Other sessions' things and the shared images stay."""
+        sid = session.current()
+        if not self.live:
+            shutil.rmtree(session.tmp_path(sid), ignore_errors=True)
+            print("replay mode: no container or image to remove; this session's temporary "
+                  "folder is gone")
+            return
+        from .cleanup import clean_session
+        print(f"$ docker rm -f $(docker ps -aq --filter label={labels.SESSION}={sid}) "
+              f"$(docker ps -aq --filter label={labels.CONTAINER}=true --filter name=-{sid})"
+              f"\n$ docker image rm $(docker image ls --format '{{{{.Repository}}}}:{{{{.Tag}}}}' "
+              f"'sizedrop.invalid/*' | grep -e '-{sid}$')\n$ rm -rf {session.tmp_path(sid)}")
+        report = clean_session(self.client, sid)
+        done = [f"{len(v)} {k} ({', '.join(v)})" for k, v in report.items() if v]
+        print(f"session {sid}: removed " + ("; ".join(done) if done else "nothing")
+              + "; other sessions' containers and the shared images stay")
 
 
 def pull_seconds(df: pd.DataFrame, mbit_per_s, nodes: int = 1,

@@ -13,7 +13,7 @@ import time
 
 from docker.errors import DockerException
 
-from . import engine, run
+from . import engine, run, session
 from .errors import explain
 from .labels import container_labels
 
@@ -165,6 +165,11 @@ def _join(*commands: list[str]) -> str:
     return "\n".join("$ " + shlex.join(c) for c in commands)
 
 
+def _run_app(image: str) -> list[str]:
+    """The app started under this session's name (lessons.session), as a person types it."""
+    return run.run_command(image, name=session.named("app"), purpose=PURPOSE)
+
+
 def _inspect(fmt: str, image: str) -> list[str]:
     return ["docker", "image", "inspect", "--format", fmt, image]
 
@@ -176,14 +181,16 @@ COMMANDS = {
     "healthcheck": lambda image: _join(_inspect("{{json .Config.Healthcheck.Test}}", image)),
     "entrypoint": lambda image: _join(_inspect("{{json .Config.Entrypoint}} "
                                                "{{json .Config.Cmd}}", image)),
-    "health": lambda image: _join(run.run_command(image, name="app", purpose=PURPOSE),
+    "health": lambda image: _join(_run_app(image),
                                   ["docker", "inspect", "--format",
-                                   "{{.State.Health.Status}}", "app"]),
-    "pid1": lambda image: _join(run.run_command(image, name="app", purpose=PURPOSE),
-                                ["docker", "top", "app"], ["docker", "stop", "app"],
-                                ["docker", "inspect", "--format", "{{.State.ExitCode}}", "app"]),
-    "sidecar": lambda image: _join(run.run_command(image, name="app", purpose=PURPOSE),
-                                   sidecar_argv("app", "sizedrop.invalid/debian:trixie-slim")),
+                                   "{{.State.Health.Status}}", session.named("app")]),
+    "pid1": lambda image: _join(_run_app(image), ["docker", "top", session.named("app")],
+                                ["docker", "stop", session.named("app")],
+                                ["docker", "inspect", "--format", "{{.State.ExitCode}}",
+                                 session.named("app")]),
+    "sidecar": lambda image: _join(_run_app(image),
+                                   sidecar_argv(session.named("app"),
+                                                "sizedrop.invalid/debian:trixie-slim")),
     "hardening": lambda image: _join(["docker", "run", "--rm", "--entrypoint", "sh"]
                                      + run.run_flags() + [image, "-c", HARDENING_SCRIPT]),
 }

@@ -20,6 +20,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from . import session
+
 DIR = Path(__file__).resolve().parent / "recorded" / "transcripts"
 ENV_MODE = "LESSONS_TRANSCRIPTS"        # "record" while python -m lessons record runs notebooks
 ENV_MISSES = "LESSONS_TRANSCRIPT_MISSES"  # a file where replay notes commands it did not have
@@ -69,7 +71,12 @@ class Transcript:
 
 
 def normalise(command: str) -> str:
-    return " ".join(command.split())
+    """``command`` as transcripts keep and match it: blanks collapsed, and this session's id
+    (a command a helper printed, such as ``-t ...work:07-challenge-go-1a2b3c4d``) written as
+    ``$SIZEDROP_SESSION``, as the notebooks' own cells write it (lessons.session)."""
+    text = " ".join(command.split())
+    sid = os.environ.get(session.ENV)
+    return text.replace(sid, "$" + session.ENV) if sid else text
 
 
 def watched(command: str) -> bool:
@@ -97,7 +104,7 @@ def install(ip, mode: str, notebook: str, label: str, directory: Path = DIR) -> 
             return None
         if mode == "record":
             output, code = run_for_real(command)
-            transcript.add(command, output, code)
+            transcript.add(normalise(command), output, code)
             transcript.save()
             return output, code
         entry = transcript.find(command)

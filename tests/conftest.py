@@ -8,15 +8,23 @@ so CI can never pass by skipping what matters.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
-from lessons import catalog, engine, imagesets, lab
+from lessons import catalog, cleanup, engine, imagesets, lab, session
 from lessons.errors import LabError
 
 
 def _required() -> bool:
     return os.environ.get("LESSONS_REQUIRE_ENGINE", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_session_folder():
+    """The test run's temporary folder (lessons.session) goes when the run ends."""
+    yield
+    shutil.rmtree(session.tmp_path(session.current()), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +36,9 @@ def client():
             pytest.fail(f"LESSONS_REQUIRE_ENGINE is set but: {err}", pytrace=False)
         pytest.skip(f"live test skipped: {err.message}")
     yield c
+    # The test run is a lab session of its own (lessons.session): it removes what it made,
+    # and nothing of a notebook or another run on the same engine.
+    cleanup.clean_session(c, session.current())
     c.close()
 
 

@@ -277,7 +277,7 @@ RUN chown _apt: /debs/busybox \
  && cp /rootfs/static/etc/passwd /rootfs/static/etc/group /rootfs/busybox/etc/ \
  && install -D -m 0644 /tmp/busybox/usr/share/doc/busybox-static/copyright \
       /rootfs/busybox/usr/share/doc/busybox-static/copyright \
- && /rootfs/busybox/bin/busybox | head -n 1
+ && /rootfs/busybox/bin/busybox | sed -n 1p
 
 # static-debug: static plus busybox in /busybox, like the distroless ":debug" tags: a shell
 # and tools for debugging, in a separate tag that production does not run.

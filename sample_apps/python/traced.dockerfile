@@ -122,7 +122,7 @@ RUN python3 -I /tracing/tracer.py assemble --manifest /trace/manifest.tsv \
  && ldso="$(ldd /usr/bin/python3.13 | awk '/ld-linux/ { print $1 }')" \
  && find /rootfs -type f \( -name '*.so' -o -name '*.so.*' -o -path '*/bin/*' \) -print0 \
     | while IFS= read -r -d '' elf; do \
-        head -c 4 "$elf" | grep -q 'ELF' || continue; \
+        [ "$(head -c 4 "$elf")" = $'\x7fELF' ] || continue; \
         chroot /rootfs "$ldso" --list "${elf#/rootfs}" > /dev/null \
           || { echo "unresolved library in ${elf#/rootfs}"; exit 1; }; \
       done \

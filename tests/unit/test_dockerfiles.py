@@ -86,3 +86,33 @@ def test_app_dockerfile_conventions(path):
     users = [i.text.split()[1] for i in ins if i.keyword == "USER"]
     if variant != "single-stage":
         assert users and users[-1] == "65532:65532", f"final stage user: {users}"
+
+
+SCRIPTS = sorted((catalog.REPO_ROOT / ".ci").glob("*.sh")) + [catalog.REPO_ROOT / ".ci" / "run"]
+# A reader that stops early (`head`, `grep -q`, `grep -m`) closes the pipe while the writer may
+# still write: the writer dies of SIGPIPE, and under pipefail the whole pipeline fails, now and
+# then (seen building the local set on a loaded machine). `sed -n 1p` reads to the end instead.
+EARLY_EXIT = re.compile(r"\|\s*(head\b|grep\s+(-\w*[qm]\w*)\b)")
+
+
+def _pipefail_races(path) -> list[str]:
+    text = path.read_text()
+    if "pipefail" not in text:
+        return []
+    return [f"{_id(path)}:{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1)
+            if EARLY_EXIT.search(line)]
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="the lead edits this script: its "
+                                            "`| head -n 1` under pipefail is reported, not fixed "
+                                            "here")) if p.name == "current-engine.sh" else p
+    for p in ALL_FILES + SCRIPTS], ids=_id)
+def test_no_pipeline_can_fail_on_sigpipe(path):
+    assert not _pipefail_races(path)
+
+
+def test_the_sigpipe_check_finds_the_race():
+    assert EARLY_EXIT.search("RUN set -o pipefail; busybox | head -n 1")
+    assert EARLY_EXIT.search("x | grep -qx enabled")
+    assert not EARLY_EXIT.search("busybox | sed -n 1p")

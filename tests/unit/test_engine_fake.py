@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import shlex
 import subprocess
+import tempfile
 from pathlib import Path
 
 import docker.errors
@@ -25,7 +26,7 @@ import pytest
 from docker.models.containers import _create_container_args
 
 from lessons import build as B
-from lessons import cleanup, engine, errors
+from lessons import cleanup, engine, errors, session
 from lessons import labels as L
 from lessons import run as R
 from lessons.errors import BuildFailed, ImageMissing, LabError, NeverHealthy, PortInUse
@@ -480,7 +481,7 @@ def test_start_creates_then_starts_with_the_lab_labels_and_safe_defaults(client)
         ("create", APP), ("start", app.container.name)]
     c = app.container
     assert c.create_kwargs["labels"] == {L.MANAGED: "true", L.CONTAINER: "true",
-                                         L.PURPOSE: "check"}
+                                         L.PURPOSE: "check", L.SESSION: session.current()}
     assert c.create_kwargs["environment"] == {"PORT": "8080"}
     for key, value in R.SAFE_DEFAULTS.items():
         assert c.create_kwargs[key] == value, key
@@ -697,14 +698,16 @@ def test_an_option_with_no_known_flag_is_refused():
 def test_run_command_is_the_docker_run_a_learner_can_paste():
     argv = R.run_command(APP, name="app", purpose="notebook", command=["-healthcheck"])
     assert argv[:5] == ["docker", "run", "-d", "--name", "app"]
-    assert argv[5:8] == ["--label=sizedrop.managed=true", "--label=sizedrop.container=true",
-                         "--label=sizedrop.purpose=notebook"]
-    assert argv[8:14] == R.run_flags()
-    assert argv[14:] == ["-p", "127.0.0.1::8080", APP, "-healthcheck"]
+    assert argv[5:9] == ["--label=sizedrop.managed=true", "--label=sizedrop.container=true",
+                         "--label=sizedrop.purpose=notebook",
+                         f"--label=sizedrop.session={session.current()}"]
+    assert argv[9:15] == R.run_flags()
+    assert argv[15:] == ["-p", "127.0.0.1::8080", APP, "-healthcheck"]
 
     argv = R.run_command(APP, port=18080, detach=False, safe=False, read_only=True)
     assert argv == ["docker", "run", "--rm", "--label=sizedrop.managed=true",
                     "--label=sizedrop.container=true", "--label=sizedrop.purpose=lesson",
+                    f"--label=sizedrop.session={session.current()}",
                     "--read-only", "-p", "127.0.0.1:18080:8080", APP]
 
 
@@ -715,8 +718,8 @@ def test_run_command_shows_the_options_start_passes_to_the_engine(client):
     argv = R.run_command(APP, purpose="notebook", **options)
     sent = {k: v for k, v in c.create_kwargs.items()
             if k not in ("detach", "labels", "ports", "environment")}
-    assert R.run_flags(sent) == argv[argv.index("--label=sizedrop.purpose=notebook") + 1:
-                                     argv.index("-p")]
+    assert R.run_flags(sent) == argv[argv.index(f"--label=sizedrop.session={session.current()}")
+                                     + 1:argv.index("-p")]
     assert [f"--label={k}={v}" for k, v in c.create_kwargs["labels"].items()] == [
         a for a in argv if a.startswith("--label=")]
 
@@ -789,7 +792,8 @@ def test_clean_removes_untagged_images_only_when_they_carry_the_label(lab_engine
     ids = {im.id for im in lab_engine.image_store}
     assert "sha256:" + "d" * 64 not in ids
     assert "sha256:" + "e" * 64 in ids
-    assert f"sha256:{'d' * 10} (untagged)" in report["images"]
+    assert report["untagged images"] == ["sha256:" + "d" * 10]
+    assert not any("sha256:" in name for name in report["images"])
 
 
 def test_clean_goes_on_past_what_it_cannot_remove(lab_engine):
@@ -807,11 +811,75 @@ def test_clean_goes_on_past_what_it_cannot_remove(lab_engine):
     assert report["networks"] == ["sizedrop-net"]
 
 
-def test_remove_containers_of_one_purpose(lab_engine):
-    assert cleanup.remove_containers(lab_engine, purpose="check") == 1
-    assert lab_engine.names() == {"lab_app", "learners_own", "postgres"}
-    assert cleanup.remove_containers(lab_engine) == 1
-    assert lab_engine.names() == {"learners_own", "postgres"}
+MINE, THEIRS = "1a2b3c4d", "5e6f7a8b"
+
+
+@pytest.fixture
+def two_sessions(lab_engine, tmp_path, monkeypatch) -> FakeClient:
+    """The lab engine plus what two sessions made: containers the toolkit started (session
+    label), containers and work images a learner typed (the session id in the name), and
+    each session's temporary folder."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for sid in (MINE, THEIRS):
+        lab_engine.add_container(name=f"runner_{sid}", labels=L.managed(**{
+            L.CONTAINER: "true", L.PURPOSE: "check", L.SESSION: sid}))
+        lab_engine.add_container(name=f"sizedrop-go-{sid}",
+                                 labels=L.managed(**{L.CONTAINER: "true"}))
+        lab_engine.add_image(f"sizedrop.invalid/work:01-dockerignore-{sid}", labels=LAB)
+        lab_engine.add("network", f"net-{sid}", L.managed(**{L.SESSION: sid}))
+        session.tmp_path(sid).mkdir()
+    # a container of a learner's own that happens to end in the id, without the lab's label
+    lab_engine.add_container(name=f"mine-too-{MINE}", labels={})
+    return lab_engine
+
+
+def test_clean_session_removes_only_that_sessions_things(two_sessions):
+    report = cleanup.clean_session(two_sessions, MINE)
+    assert sorted(report["containers"]) == [f"runner_{MINE}", f"sizedrop-go-{MINE}"]
+    assert report["images"] == [f"sizedrop.invalid/work:01-dockerignore-{MINE}"]
+    assert report["networks"] == [f"net-{MINE}"]
+    assert report["folders"] == [str(session.tmp_path(MINE))]
+    assert report["untagged images"] == []
+    # the other session, the shared images, the learner's own things: all still there
+    assert {f"runner_{THEIRS}", f"sizedrop-go-{THEIRS}", f"mine-too-{MINE}", "lab_app",
+            "lab_exited", "learners_own", "postgres"} == two_sessions.names()
+    assert {f"sizedrop.invalid/work:01-dockerignore-{THEIRS}", APP, BASE_DEBIAN,
+            "sizedrop.invalid/go:distroless"} <= two_sessions.tags()
+    assert f"sizedrop.invalid/work:01-dockerignore-{MINE}" not in two_sessions.tags()
+    assert session.tmp_path(THEIRS).is_dir() and not session.tmp_path(MINE).exists()
+    assert "sha256:" + "d" * 64 in {im.id for im in two_sessions.image_store}
+
+
+def test_clean_of_every_session_lists_exactly_what_it_removed(two_sessions):
+    before_containers = two_sessions.names()
+    before_tags = two_sessions.tags()
+    report = cleanup.clean(two_sessions)
+    assert set(report["containers"]) == before_containers - two_sessions.names()
+    assert set(report["images"]) == before_tags - two_sessions.tags()
+    assert sorted(report["folders"]) == sorted(str(session.tmp_path(s)) for s in (MINE, THEIRS))
+    assert report["untagged images"] == ["sha256:" + "d" * 10]
+
+
+def test_cli_clean_names_everything_it_counts(two_sessions, monkeypatch, capsys):
+    from lessons import __main__ as cli
+
+    monkeypatch.setattr(engine, "connect", lambda: two_sessions)
+    assert cli.main(["clean"]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("removed ")]
+    assert lines, "nothing printed"
+    for line in lines:
+        head, _, names = line.partition(": ")
+        count = int(head.split()[1])
+        assert count == (len(names.split(", ")) if names else 0), line
+    assert any(ln.startswith("removed 1 untagged images: sha256:") for ln in lines)
+
+
+def test_the_labs_containers_carry_the_session(monkeypatch):
+    monkeypatch.setattr(session, "_current", MINE)
+    assert L.container_labels("check")[L.SESSION] == MINE
+    argv = R.run_command(APP, name=session.named("app"))
+    assert argv[argv.index("--name") + 1] == f"app-{MINE}"
+    assert f"--label={L.SESSION}={MINE}" in argv
 
 
 # ============================================================================= lessons.build

@@ -8,7 +8,7 @@ import shlex
 
 import pytest
 
-from lessons import dockerfile, exercises, transcripts
+from lessons import dockerfile, exercises, session, transcripts
 from lessons.catalog import SAMPLE_APPS
 
 MULTI = """ARG BASE=debian
@@ -79,8 +79,9 @@ def test_every_exercise_has_a_start_a_solution_and_a_typical_mistake(tmp_path):
         assert ex.notebook.startswith(ex_id[:2])
 
 
-def test_the_command_shown_is_the_same_on_every_machine(tmp_path, monkeypatch):
-    """Build args are passed by name; their values come from the environment."""
+def test_the_command_shown_is_the_same_on_every_machine_but_for_the_session(tmp_path, monkeypatch):
+    """Build args are passed by name; their values come from the environment. The tag
+    carries the session id (lessons.session), nothing else differs."""
     ws = exercises.workspace("02-layer-order", tmp_path).prepare()
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PYTHON_IMAGE", raising=False)
@@ -90,7 +91,8 @@ def test_the_command_shown_is_the_same_on_every_machine(tmp_path, monkeypatch):
     assert shlex.join(without) == ("docker build --build-arg PYTHON_IMAGE --build-arg "
                                    "PYTHON_SLIM_IMAGE --build-arg PIP_NO_INDEX --build-arg "
                                    "PIP_FIND_LINKS --label sizedrop.managed=true -t "
-                                   "sizedrop.invalid/work:02-layer-order 02-layer-order")
+                                   f"sizedrop.invalid/work:02-layer-order-{session.current()} "
+                                   "02-layer-order")
 
 
 def test_a_check_result_names_the_first_failure_and_the_next_step():
@@ -205,3 +207,12 @@ def test_an_entry_recorded_on_its_own_says_where(tmp_path, capsys):
     assert "[replay: recorded 2026-12-02. No engine" in out
     assert "[replay: recorded 2026-12-07 on Docker 20.10.24, this command alone. No engine" in out
     assert out.count("[replay:") == 2
+
+
+def test_a_recorded_check_shows_the_session_as_the_notebooks_write_it():
+    res = exercises.Result("02-layer-order")
+    res.command = f"docker build -t sizedrop.invalid/work:02-layer-order-{session.current()} x"
+    res.add("builds", True, "in 1.0 s")
+    [row] = exercises.rows(res, "solution")
+    assert row["command"] == ("docker build -t "
+                              "sizedrop.invalid/work:02-layer-order-$SIZEDROP_SESSION x")

@@ -12,9 +12,9 @@ PACKAGE = catalog.REPO_ROOT / "lessons"
 
 # engine -> measurement -> teaching -> recording: a module may import its own layer or lower.
 LAYERS = {
-    "engine": {"errors", "labels", "catalog", "dockerfile", "engine", "imagesets", "imagefs",
-               "build", "run", "wheels", "lab", "localset", "cleanup", "classroom", "platforms",
-               "bake", "pins"},
+    "engine": {"errors", "session", "labels", "catalog", "dockerfile", "engine", "imagesets",
+               "imagefs", "build", "run", "wheels", "lab", "localset", "cleanup", "classroom",
+               "platforms", "bake", "pins"},
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
                     "transfer", "behaviour", "reproducible", "sbom", "provenance"},
     "teaching": {"cells", "sources", "compare", "plots", "figures", "explorer", "challenge",
