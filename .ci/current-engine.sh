@@ -43,7 +43,7 @@ answers() { DOCKER_HOST="unix://$SOCK" docker info >/dev/null 2>&1; }
 mirror_uri() {
   local m
   m=$({ sed -n -E 's#^\s*(deb\s+(\[[^]]*\]\s+)?|URIs:\s*)(https?://[^ ]*/debian)/?(\s.*)?$#\3#p' \
-         /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true; } | head -n 1)
+         /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true; } | sed -n 1p)
   echo "${m:-http://deb.debian.org/debian}"
 }
 

@@ -17,12 +17,11 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import build, imagesets, lab
+from . import build, imagesets, lab, session
 from .catalog import REPO_ROOT, Variant
 from .errors import BuildFailed, LabError
 
 FILE = REPO_ROOT / "docker-bake.hcl"
-LOG = REPO_ROOT / ".lab" / "bake.log"
 TAIL = 15   # log lines shown when the bake fails
 
 
@@ -69,7 +68,7 @@ def _run(args: list[str], env: dict[str, str], timeout: float, out=subprocess.PI
                        "plugin), or open a terminal where `docker version` works") from err
     except subprocess.TimeoutExpired as err:
         raise LabError(f"`docker buildx bake` did not finish within {timeout:.0f} s",
-                       f"see {LOG} for how far it got") from err
+                       "its log in .lab/ shows how far it got") from err
 
 
 def resolved(targets: list[str], env: dict[str, str]) -> dict:
@@ -85,24 +84,25 @@ def resolved(targets: list[str], env: dict[str, str]) -> dict:
 
 def bake(todo: list[Variant], env: dict[str, str], log=print, timeout: float = 3600) -> float:
     """Build ``todo`` in one ``docker buildx bake``; returns the wall time in seconds. The
-    full progress goes to ``.lab/bake.log``; a failure raises BuildFailed with its last lines."""
+    full progress goes to ``.lab/bake-SESSION.log``; a failure raises BuildFailed with its last lines."""
     if not build.has_buildx():
         raise LabError("buildx is missing, so there is no `docker buildx bake`",
                        "install the buildx plugin (sudo bash .ci/start-engine.sh on Debian)")
     targets = [target_name(v) for v in todo]
-    LOG.parent.mkdir(parents=True, exist_ok=True)
-    log(f"building {len(todo)} images in one BuildKit session (full log: {_shown(LOG)})\n"
+    log_file = REPO_ROOT / ".lab" / f"{session.named('bake')}.log"   # one per session
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log(f"building {len(todo)} images in one BuildKit session (full log: {_shown(log_file)})\n"
         f"    $ {command(targets, env)}")
     started = time.monotonic()
-    with open(LOG, "w") as out:
+    with open(log_file, "w") as out:
         done = _run(argv(targets), env, timeout, out=out)
     seconds = time.monotonic() - started
     if done.returncode != 0:
-        lines = LOG.read_text(errors="replace").splitlines()
+        lines = log_file.read_text(errors="replace").splitlines()
         errors = [line for line in lines if "ERROR" in line or "error:" in line]
         raise BuildFailed(f"`docker buildx bake` failed after {seconds:.0f} s: "
                           + (errors[-1].strip() if errors else "see the log"),
-                          f"the full log is {_shown(LOG)}; each image alone: "
+                          f"the full log is {_shown(log_file)}; each image alone: "
                           "python -m lessons compare --no-bake",
                           details="\n".join("    " + line for line in lines[-TAIL:]),
                           log_tail=lines[-TAIL:])

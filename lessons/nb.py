@@ -396,7 +396,7 @@ class Lab:
                      "this engine uses Docker's classic store, which keeps no attestations."))
             return None
         client = self.source.client
-        tag = f"sizedrop.invalid/work:05-provenance-{language}-{variant}"
+        tag = session.named(f"sizedrop.invalid/work:05-provenance-{language}-{variant}")
         provenance.build_with_provenance(client, self.variant(language, variant),
                                          self.image_set, tag)
         print("$ docker buildx history inspect attachment --type "

@@ -103,11 +103,7 @@ def _pipefail_races(path) -> list[str]:
             if EARLY_EXIT.search(line)]
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="the lead edits this script: its "
-                                            "`| head -n 1` under pipefail is reported, not fixed "
-                                            "here")) if p.name == "current-engine.sh" else p
-    for p in ALL_FILES + SCRIPTS], ids=_id)
+@pytest.mark.parametrize("path", ALL_FILES + SCRIPTS, ids=_id)
 def test_no_pipeline_can_fail_on_sigpipe(path):
     assert not _pipefail_races(path)
 
