@@ -266,7 +266,16 @@ class Result:
             self.next_step = answer if (answer and self.reveal) else next_step
         return ok
 
+    @property
+    def judged(self) -> bool:
+        """Did this check look at the learner's own image? (A recorded one never does.)"""
+        return self.source == "live"
+
     def headline(self) -> str:
+        if not self.judged:
+            return (f"NOT JUDGED: {self.exercise}: no Docker engine here, so nothing of yours "
+                    "was built or checked.\nFor comparison only, what the check said of the "
+                    f"REFERENCE SOLUTION in the recorded run ({self.source}):")
         if self.passed:
             return f"PASS: {self.exercise}"
         return f"FAIL: {self.reason}" + (f"\n  next step: {self.next_step}"
@@ -274,14 +283,17 @@ class Result:
 
     def report(self) -> str:
         lines = [self.headline()]
+        mark = "  reference " if not self.judged else "  "
         if self.command:
-            lines.append(f"  built with: {self.command}")
+            lines.append(f"{mark}built with: {self.command}")
         for name, ok, detail in self.items:
-            lines.append(f"  [{'x' if ok else ' '}] {name}: {detail}")
+            lines.append(f"{mark}[{'x' if ok else ' '}] {name}: {detail}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<check {self.exercise}: {'PASS' if self.passed else 'FAIL'}>"
+        verdict = "not judged (replay)" if not self.judged else \
+            ("PASS" if self.passed else "FAIL")
+        return f"<check {self.exercise}: {verdict}>"
 
 
 # ----------------------------------------------------------------------------- checking
@@ -293,8 +305,6 @@ def check(exercise_id: str, source, root: Path | None = None, quiet: bool = Fals
     if not source.live:
         res = recorded_check(exercise_id, source)
         if not quiet:
-            print(f"[replay: no engine here, so nothing of yours is built or judged. This is "
-                  f"the check of the REFERENCE SOLUTION, {source.label()}:]")
             print(res.report())
         return res
     ws = Workspace(ex, root).prepare()

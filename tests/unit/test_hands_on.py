@@ -216,3 +216,13 @@ def test_a_recorded_check_shows_the_session_as_the_notebooks_write_it():
     [row] = exercises.rows(res, "solution")
     assert row["command"] == ("docker build -t "
                               "sizedrop.invalid/work:02-layer-order-$SIZEDROP_SESSION x")
+
+
+def test_a_recorded_check_is_never_read_as_the_learners_result():
+    res = exercises.Result("01-dockerignore", source="recorded 2026-12-02, Docker 26.1.5")
+    res.add("builds", True, "in 1.0 s")
+    text = res.report()
+    assert text.startswith("NOT JUDGED: 01-dockerignore: no Docker engine here")
+    assert "PASS" not in text and "REFERENCE SOLUTION" in text
+    assert "  reference [x] builds: in 1.0 s" in text
+    assert repr(res) == "<check 01-dockerignore: not judged (replay)>"
