@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notebooks", nargs="+",
                    help="with the transcripts part: only these notebooks (e.g. 04)")
 
+    p = sub.add_parser("times", help="per notebook, the live minutes a test run measured "
+                       "(LESSONS_TIMES=FILE pytest notebooks writes FILE)")
+    p.add_argument("file", help="the CSV of cell times")
+
     p = sub.add_parser("check", help="build and check your work folder for an exercise")
     p.add_argument("exercise", help="e.g. 03-distroless-health or 07-challenge-go")
 
@@ -89,6 +93,10 @@ def _run(args) -> int:
         return _clean(args)
     if args.command == "classroom":
         return _classroom(args)
+    if args.command == "times":
+        from . import schedule
+        print(schedule.measured(args.file).to_string(index=False))
+        return 0
     if args.command == "record":
         from . import record
         record.main(only=args.only, notebooks=args.notebooks)

@@ -42,3 +42,17 @@ def markdown(kind: str) -> str:
     for _, r in agenda(kind).iterrows():
         lines.append(f"| {r['start']} | {r['item']} | {r['minutes'] or ''} |")
     return "\n".join(lines)
+
+
+def measured(path) -> pd.DataFrame:
+    """Per notebook, from a test run's cell times (LESSONS_TIMES=FILE pytest notebooks):
+    live minutes to run it top to bottom, of which exercise checks, and the cells that ran.
+    A run where a cell failed or was skipped says so in ``complete``."""
+    cells = pd.read_csv(path)
+    cells["check_s"] = cells["seconds"].where(cells["check"], 0.0)
+    per = cells.groupby("notebook", sort=True).agg(
+        cells=("cell", "count"), run_s=("seconds", "sum"), checks_s=("check_s", "sum"),
+        complete=("outcome", lambda o: bool((o == "passed").all())))
+    per["run_min"] = (per["run_s"] / 60).round(1)
+    per["checks_min"] = (per["checks_s"] / 60).round(1)
+    return per.reset_index()[["notebook", "cells", "run_min", "checks_min", "complete"]]

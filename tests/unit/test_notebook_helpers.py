@@ -173,3 +173,16 @@ def test_every_lab_table_says_where_it_comes_from(monkeypatch):
         caption = nb.show(nb.columns(table, ["variant"] if "variant" in table else
                                      ["layer"])).caption
         assert "(replayed)" in caption and "image set" in caption, caption
+
+
+def test_measured_minutes_sum_each_notebooks_cells_and_its_checks(tmp_path):
+    from lessons import schedule
+
+    f = tmp_path / "times.csv"
+    f.write_text("notebook,cell,check,seconds,outcome\n"
+                 "01-a.ipynb,Cell 0,False,30.0,passed\n01-a.ipynb,Cell 1,True,90.0,passed\n"
+                 "02-b.ipynb,Cell 0,False,6.0,failed\n")
+    df = schedule.measured(f).set_index("notebook")
+    assert df.loc["01-a.ipynb", "run_min"] == 2.0 and df.loc["01-a.ipynb", "checks_min"] == 1.5
+    assert df.loc["01-a.ipynb", "cells"] == 2 and bool(df.loc["01-a.ipynb", "complete"])
+    assert not bool(df.loc["02-b.ipynb", "complete"])
