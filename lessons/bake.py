@@ -23,6 +23,10 @@ from .errors import BuildFailed, LabError
 
 FILE = REPO_ROOT / "docker-bake.hcl"
 TAIL = 15   # log lines shown when the bake fails
+# The Python apps' in-build tests time gunicorn's start and stop; a dozen builds at once share
+# the CPUs (one of 12 failed its 2 s stop limit on CI's 2 cores, Docker 20.10, 2026-12-07), so
+# baked builds stretch those limits as emulated builds do (lessons.platforms).
+PARALLEL_TEST_TIME_FACTOR = 3
 
 
 def target_name(v: Variant) -> str:
@@ -40,8 +44,10 @@ def bake_env(client, image_set: str, todo: list[Variant]) -> dict[str, str]:
         env.update({b.arg: b.local for b in imagesets.BASE_IMAGES if b.arg in used})
     elif image_set != "official":
         raise LabError(f"unknown image set {image_set!r}", "use official or local")
-    if client is not None and any(v.language == "python" for v in todo):
-        env.update(lab.offline_wheels(client, image_set))
+    if any(v.language == "python" for v in todo):
+        env["TEST_TIME_FACTOR"] = str(PARALLEL_TEST_TIME_FACTOR)
+        if client is not None:
+            env.update(lab.offline_wheels(client, image_set))
     return env
 
 

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from docker.errors import DockerException
+from docker.errors import DockerException, NotFound
 
 from . import labels, session
 from .imagesets import BASE_IMAGES, LOCAL_PREFIX
@@ -46,6 +46,19 @@ def _remove(report: dict, kind: str, name: str, remove) -> None:
         pass
 
 
+def _listed(call, tries: int = 5):
+    """``call()`` (a docker-py ``list``), asked again when something it listed vanished
+    before docker-py looked it up (``list`` inspects each object it lists, so another
+    session's removal in between raises NotFound)."""
+    for attempt in range(tries):
+        try:
+            return call()
+        except NotFound:
+            if attempt == tries - 1:
+                raise
+    return []
+
+
 def _remove_folder(report: dict, folder: Path) -> None:
     if folder.is_dir():
         shutil.rmtree(folder, ignore_errors=True)
@@ -58,14 +71,15 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
     the local lookalike base images. Returns what was removed, by kind (``images`` are the
     names untagged, ``untagged images`` the ids of leftovers without a name)."""
     report = _report()
-    for c in client.containers.list(all=True, filters=labels.container_filter()):
+    for c in _listed(lambda: client.containers.list(all=True,
+                                                   filters=labels.container_filter())):
         _remove(report, "containers", c.name, lambda c=c: c.remove(force=True))
     flt = labels.managed_filter()
     for n in client.networks.list(filters=flt):
         _remove(report, "networks", n.name, n.remove)
     for v in client.volumes.list(filters=flt):
         _remove(report, "volumes", v.name, lambda v=v: v.remove(force=True))
-    images = client.images.list(filters=flt)
+    images = _listed(lambda: client.images.list(filters=flt))
     # App images first (they sit on top of the base images), lookalikes last.
     images.sort(key=lambda im: any(is_base_name(t) for t in im.tags))
     for image in images:
@@ -75,7 +89,7 @@ def clean(client, *, base_images: bool = False) -> dict[str, list[str]]:
             if is_base_name(tag) and not base_images:
                 continue
             _remove(report, "images", tag, lambda tag=tag: client.images.remove(tag, force=False))
-    for image in client.images.list(filters={"dangling": True, **flt}):
+    for image in _listed(lambda: client.images.list(filters={"dangling": True, **flt})):
         _remove(report, "untagged images", image.short_id,
                 lambda image=image: client.images.remove(image.id, force=False))
     for folder in sorted(Path(tempfile.gettempdir()).glob(session.TMP_PREFIX + "*")):
@@ -90,7 +104,8 @@ def clean_session(client, session_id: str) -> dict[str, list[str]]:
     images and the base images stay; so do untagged leftovers, which carry no name to tell
     whose they are (``python -m lessons clean`` removes those)."""
     report = _report()
-    for c in client.containers.list(all=True, filters=labels.container_filter()):
+    for c in _listed(lambda: client.containers.list(all=True,
+                                                   filters=labels.container_filter())):
         if c.labels.get(labels.SESSION) == session_id or session.owns_name(c.name, session_id):
             _remove(report, "containers", c.name, lambda c=c: c.remove(force=True))
     flt = {"label": [f"{labels.MANAGED}=true", f"{labels.SESSION}={session_id}"]}
@@ -98,7 +113,7 @@ def clean_session(client, session_id: str) -> dict[str, list[str]]:
         _remove(report, "networks", n.name, n.remove)
     for v in client.volumes.list(filters=flt):
         _remove(report, "volumes", v.name, lambda v=v: v.remove(force=True))
-    for image in client.images.list(filters=labels.managed_filter()):
+    for image in _listed(lambda: client.images.list(filters=labels.managed_filter())):
         for tag in image.tags:
             if tag.startswith(LOCAL_PREFIX) and session.owns_name(tag, session_id):
                 _remove(report, "images", tag,

@@ -75,13 +75,14 @@ def live(languages=None, names=None, image_set=None, *, client=None, check=True,
 
     def one(v, shown=True):
         where = f"[{todo.index(v) + 1}/{len(todo)}]" if v in todo else "[baseline]"
-        if not baked:
+        if baked:
+            log(f"{where} {v}: built by the bake")
+        else:
             log(f"{where} {v}: building\n    $ "
                 f"{lab.command(v, chosen, client=client, target=target)}")
-        result = lab.build_variant(client, v, chosen, target=target)
-        log(f"{where} {v}: {'checked against the cache' if baked else 'built'} in "
-            f"{result.seconds:.1f} s ({result.cached_steps} of {len(result.steps)} steps "
-            "from the cache)")
+            result = lab.build_variant(client, v, chosen, target=target)
+            log(f"{where} {v}: built in {result.seconds:.1f} s ({result.cached_steps} of "
+                f"{len(result.steps)} steps from the cache)")
         row = {"language": v.language, "variant": v.variant}
         if check:
             answer = lab.check_answers(client, v.tag(chosen, target), v.language,

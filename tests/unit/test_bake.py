@@ -74,3 +74,11 @@ def test_the_shown_command_sets_the_variables_it_needs():
                                          "GO_IMAGE": "sizedrop.invalid/golang:1.27-trixie"})
     assert line == ("IMAGE_SET=local GO_IMAGE=sizedrop.invalid/golang:1.27-trixie docker buildx "
                     "bake --progress=plain -f docker-bake.hcl go-scratch")
+
+
+def test_baked_python_builds_stretch_their_tests_time_limits():
+    targets = resolved(bake.bake_env(None, "local", catalog.variants("python")))
+    for v in catalog.variants("python"):
+        assert targets[bake.target_name(v)]["args"]["TEST_TIME_FACTOR"] == \
+            str(bake.PARALLEL_TEST_TIME_FACTOR)
+    assert "TEST_TIME_FACTOR" not in resolved({})["python-traced"]["args"]

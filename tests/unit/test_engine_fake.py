@@ -1304,3 +1304,17 @@ def test_steps_of_a_stage_with_ten_or_more_steps_are_read():
     err = B._failure(Path("Dockerfile"), TEN, p, TEN_LOG.splitlines(), "docker build .")
     assert err.message == "build failed at Dockerfile:7: RUN echo 5 > /tmp/5"
     assert [s.index for s in p.steps] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_listing_that_meets_a_vanished_object_is_asked_again():
+    import docker.errors
+
+    answers = iter([docker.errors.NotFound("No such image: sha256:e0e8"), ["listed"]])
+
+    def listing():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert cleanup._listed(listing) == ["listed"]

@@ -8,6 +8,7 @@ about 10 s; pip fetches the build backend, setuptools, from the index.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,11 @@ def test_the_wheel_carries_every_file_of_lessons(tmp_path):
         shutil.copy2(ROOT / name, source / name)
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
                            "--disable-pip-version-check", "-q", "-w", str(out)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600,
+                          # pip's offline settings for the apps' image builds, which a lab test
+                          # earlier in the run may have exported, are not for this pip
+                          env={k: v for k, v in os.environ.items()
+                               if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS")})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     (wheel,) = out.glob("*.whl")
     with zipfile.ZipFile(wheel) as z:
