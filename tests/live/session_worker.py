@@ -4,8 +4,10 @@ test_sessions.py): what a notebook kernel does, so two of them can run on one en
 Commands: ``setup IMAGE`` (a container the toolkit starts, one a learner types with the
 session's name, a work tag, a file in the session's folder), ``check EXERCISE`` (the
 reference solution through the exercise's check, in a work folder under the session's
-folder), ``cleanup`` (notebook 00's last cell), ``quit``. Each answer is one line
-``RESULT <json>``; anything else the lab prints goes to stderr.
+folder), ``cleanup`` (notebook 00's last cell), ``quit``. Each command first writes ``BEGUN`` when it
+starts its work, and each answer is one line ``RESULT <json>`` that carries when the work began
+and ended (``time.time()``, the same clock as the test's); anything else the lab prints goes to
+stderr.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from lessons import exercises, run, session
@@ -59,6 +62,9 @@ def main() -> None:
         lab = Lab.start(quiet=True)
     for line in sys.stdin:
         command, _, arg = line.strip().partition(" ")
+        sys.__stdout__.write("BEGUN\n")
+        sys.__stdout__.flush()
+        began = time.time()
         with contextlib.redirect_stdout(sys.stderr):
             if command == "setup":
                 value = _setup(lab, arg)
@@ -71,7 +77,7 @@ def main() -> None:
                 value = {"printed": shown.getvalue()}
             else:
                 return
-        _answer(value)
+        _answer({**value, "began": began, "ended": time.time()})
 
 
 if __name__ == "__main__":
