@@ -202,8 +202,12 @@ def user_of(client, ref: str) -> str:
 
 
 def image_summary(client, ref: str) -> dict:
-    """The attack-surface row of a local image."""
-    return summary(of_image(client, ref), user_of(client, ref))
+    """The attack-surface row of a local image: what it holds (``summary``), whether it
+    serves with a read-only root, and the Go versions its Go binaries were built with."""
+    inv = of_image(client, ref)
+    return {**summary(inv, user_of(client, ref)),
+            "read-only root ok": runs_read_only(client, ref),
+            "go versions": " ".join(sorted({b["go"] for b in inv.go_binaries}))}
 
 
 def summary(inv: Inventory, user: str = "") -> dict:

@@ -92,12 +92,8 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
     def surface():
         rows = []
         for (lang, var), tag in tags.items():
-            inv = inventory.of_image(client, tag)
-            row = {"language": lang, "variant": var}
-            row.update(inventory.summary(inv, inventory.user_of(client, tag)))
-            row["read-only root ok"] = inventory.runs_read_only(client, tag)
-            row["go versions"] = " ".join(sorted({b["go"] for b in inv.go_binaries}))
-            rows.append(row)
+            rows.append({"language": lang, "variant": var,
+                         **inventory.image_summary(client, tag)})
         return pd.DataFrame(rows)
 
     part("inventory", surface)

@@ -7,18 +7,27 @@ Both sources answer the same questions with the same tables:
 ``LiveSource`` measures on the engine now; ``RecordedSource`` reads ``lessons/recorded/``,
 which ``python -m lessons record`` wrote from a live run. Every table carries a ``source``
 column ("live" or "recorded YYYY-MM-DD"), and ``caption()`` says where the figures come from.
-Helpers receive a source; they never look one up.
+Helpers receive a source; they never look one up. Everything that differs between a live
+lesson and its replay is here (the notebooks' ``Lab`` never asks which mode it is in):
+what is measured or read, which docker commands are worth showing, progress bars, what a
+cell that needs an engine says in replay, and what ``cleanup`` removes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import html
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, engine, imagesets
-from . import platforms
+from . import (bake, build, buildcost, catalog, cleanup, display, engine, inventory, labels,
+               layers, platforms, probes, run, runtime, sbom, session, sizes, transcripts)
+from . import lab as verbs
 from .cells import need_table
 from .errors import EXPECTED, LabError, explain
 
@@ -37,7 +46,10 @@ class Source:
     """What both sources share."""
 
     live = False
+    mode = ""          # "live" or "replay"
     image_set = ""
+    target: platforms.Target | None = None   # the images' platform; None: the engine's own
+    client = None
 
     def provenance(self) -> dict:
         raise NotImplementedError
@@ -58,7 +70,10 @@ class Source:
 
 
 class RecordedSource(Source):
-    """The recorded run in ``directory`` (default: lessons/recorded)."""
+    """The recorded run in ``directory`` (default: lessons/recorded). ``recorded()`` gives
+    the one instance per directory that the toolkit uses."""
+
+    mode = "replay"
 
     def __init__(self, directory: Path = RECORDED):
         self.directory = Path(directory)
@@ -109,15 +124,14 @@ class RecordedSource(Source):
         if not len(hit):
             raise LabError(f"the recorded run has no {name} probe of {language}/{variant}",
                            "that experiment needs a Docker engine")
-        return str(hit.iloc[0]["result"])
+        return f"[{self.label()}] {hit.iloc[0]['result']}"
 
     def answers(self, language: str, variant: str, paths) -> pd.DataFrame:
         df = select(self.table("answers"), language, variant)
         df = df[df["path"].isin(list(paths))]
         if not len(df):
-            from .probes import ASKED
             raise LabError(f"no recorded answer for {language}/{variant} {list(paths)}",
-                           f"recorded paths: {', '.join(ASKED)}")
+                           f"recorded paths: {', '.join(probes.ASKED)}")
         return df.drop(columns=["language", "variant"]).reset_index(drop=True)
 
     def runtime(self, languages=None, variants=None, runs: int = 1) -> pd.DataFrame:
@@ -144,6 +158,66 @@ class RecordedSource(Source):
         df = self.table("exercises")
         return df[df["exercise"] == exercise].reset_index(drop=True)
 
+    # What a notebook cell does in replay, where nothing runs.
+
+    def announce(self, reason: str) -> None:
+        display.note(f"<b>Replay mode.</b> {html.escape(reason)}. Every table and chart below "
+                     f"comes from the {html.escape(self.label())} run, not from this machine, "
+                     "and every <code>!docker</code> cell shows the output it printed then.",
+                     "#E69F00")
+
+    def transcripts(self) -> tuple[str, str]:
+        """How the notebooks' ``!docker`` cells behave: replay their recorded output."""
+        p = self.provenance()
+        return "replay", f"recorded {p['date']} on Docker {p['engine_version']}"
+
+    def stands_for(self, command: str) -> None:
+        """A measurement's docker command is shown where it runs, not over recorded figures."""
+
+    def progress(self, title: str):
+        return display.NoProgress()
+
+    def build(self, v: catalog.Variant, nocache: bool, quiet: bool, log: bool):
+        print(f"(replay mode: not built here; the figures below are from the {self.label()} "
+              "run)")
+        return None
+
+    def bakes(self) -> bool:
+        """Nothing is built in replay: each build says so."""
+        return False
+
+    def image_layers(self, image: str) -> pd.DataFrame:
+        """Only the demo images the recorded run built (lessons.record.DEMO_LAYERS)."""
+        rec = self.table("demos")
+        rec = rec[rec["image"] == image].drop(columns=["image"]).reset_index(drop=True)
+        if rec.empty:
+            raise LabError(f"{image} is not in the recorded run (the series' images and "
+                           "notebook 05's demo are)", "this cell needs a Docker engine")
+        return rec
+
+    def without_attestations(self) -> str:
+        return "the recorded run has none."
+
+    def sbom(self, todo) -> None:
+        print("The SBOM is made from a live image: the recorded run has none (its package "
+              "counts are in the attack-surface table above).")
+
+    @contextlib.contextmanager
+    def running(self, tag: str, **options):
+        raise LabError("cannot run a container in replay mode", "this cell needs a Docker engine")
+        yield   # a generator, for contextmanager
+
+    def cleanup(self, sid: str) -> None:
+        shutil.rmtree(session.tmp_path(sid), ignore_errors=True)
+        print("replay mode: no container or image to remove; this session's temporary folder "
+              "is gone")
+
+
+@functools.lru_cache(maxsize=None)
+def recorded(directory: Path = RECORDED) -> RecordedSource:
+    """The recorded run in ``directory``: one source per directory, built when first asked."""
+    return RecordedSource(directory)
+
 
 # ----------------------------------------------------------------------------- live
 
@@ -153,6 +227,7 @@ class LiveSource(Source):
     cannot change while the id stays the same, and a rebuilt image gets a new id."""
 
     live = True
+    mode = "live"
 
     def __init__(self, client, image_set: str, target: platforms.Target | None = None):
         self.client = client
@@ -166,12 +241,7 @@ class LiveSource(Source):
 
     def provenance(self) -> dict:
         if self._prov is None:
-            info = engine.describe(self.client)
-            self._prov = {"image_set": self.image_set, "engine_version": info["engine_version"],
-                          "storage_driver": info["storage_driver"],
-                          "architecture": self.target.arch if self.target is not None
-                          else info["architecture"], "date": engine.today(),
-                          "source": "live"}
+            self._prov = verbs.provenance(self.client, self.image_set, self.target)
         return dict(self._prov)
 
     def label(self) -> str:
@@ -200,40 +270,30 @@ class LiveSource(Source):
 
     def measure(self, language: str, variant: str) -> dict:
         """One size row (see lessons.sizes): uncompressed, compressed, layers, engine size."""
-        from . import sizes
-
         tag = self.tag(language, variant)
         row = self._remember("size", tag, lambda: sizes.measure(self.client, tag))
         return {"language": language, "variant": variant, **row, **self.provenance()}
 
     def sizes(self, languages=None, variants=None) -> pd.DataFrame:
-        from . import compare
-
         rows = [self.measure(v.language, v.variant)
                 for v in catalog.variants(languages, variants)]
-        return compare.tidy(pd.DataFrame(rows))
+        return sizes.tidy(pd.DataFrame(rows))
 
     def layers(self, language: str, variant: str) -> pd.DataFrame:
-        from . import layers
-
         tag = self.tag(language, variant)
         return self._remember("layers", tag, lambda: layers.summary_table(self.client, tag))
 
     def attack_surface(self, languages=None, variants=None) -> pd.DataFrame:
-        from . import inventory
-
         rows = []
         for v in catalog.variants(languages, variants):
             tag = self.tag(v.language, v.variant)
             row = self._remember("surface", tag,
                                  lambda t=tag: inventory.image_summary(self.client, t))
             rows.append({"language": v.language, "variant": v.variant, **row,
-                         "source": "live"})
+                         "source": self.label()})
         return pd.DataFrame(rows)
 
     def probe(self, name: str, language: str, variant: str) -> str:
-        from . import probes
-
         tag = self.tag(language, variant)
         try:
             return probes.PROBES[name](self.client, tag)
@@ -243,16 +303,12 @@ class LiveSource(Source):
             raise explain(err, f"running the {name} probe on {tag}") from None
 
     def answers(self, language: str, variant: str, paths) -> pd.DataFrame:
-        from . import probes
-
         rows = probes.answers(self.client, self.tag(language, variant), paths)
         out = pd.DataFrame(rows)
         out["source"] = "live"
         return out
 
     def runtime(self, languages=None, variants=None, runs: int = 1) -> pd.DataFrame:
-        from . import runtime
-
         tags = {(v.language, v.variant): self.tag(v.language, v.variant)
                 for v in catalog.variants(languages, variants)}
         df = runtime.table(self.client, tags, runs=runs)
@@ -261,8 +317,6 @@ class LiveSource(Source):
 
     def build_cost(self, language: str, variant: str, dockerfile=None,
                    on_line=None) -> pd.DataFrame:
-        from . import buildcost
-
         row = buildcost.measure(self.client, catalog.Variant(language, variant),
                                 self.image_set, on_line=on_line, dockerfile=dockerfile)
         out = pd.DataFrame([row])
@@ -270,17 +324,92 @@ class LiveSource(Source):
         return out
 
     def folders(self, language: str, variant: str) -> pd.DataFrame:
-        from . import inventory
-
         tag = self.tag(language, variant)
         return self._remember("folders", tag,
                               lambda: inventory.folders_live(self.client, tag))
 
+    # What a notebook cell does live.
 
-def live_or_recorded(image_set: str | None = None) -> tuple[Source, str]:
-    """A LiveSource when an engine answers, else the RecordedSource; plus why, in one line."""
-    try:
-        client = engine.connect()
-    except LabError as err:
-        return RecordedSource(), err.message
-    return LiveSource(client, imagesets.choose(client, image_set)), ""
+    def announce(self, reason: str = "") -> None:
+        info = engine.describe(self.client)
+        builder = "BuildKit (buildx)" if build.has_buildx() else \
+            "the classic builder (buildx is missing)"
+        display.note(f"<b>Live mode.</b> Docker {info['engine_version']} "
+                     f"({info['storage_driver']}, {info['architecture']}), image set "
+                     f"<code>{self.image_set}</code>, builds with {builder}.", "#009E73")
+
+    def transcripts(self) -> tuple[str, str]:
+        """The ``!docker`` cells run for real; ``python -m lessons record`` records them."""
+        return ("record" if os.environ.get(transcripts.ENV_MODE, "") == "record" else ""), ""
+
+    def stands_for(self, command: str) -> None:
+        print(command)
+
+    def progress(self, title: str):
+        return display.Progress(title)
+
+    def build(self, v: catalog.Variant, nocache: bool, quiet: bool, log: bool):
+        bar = display.NoProgress() if quiet else display.Progress(f"building {v}")
+        try:
+            result = verbs.build_variant(self.client, v, self.image_set, nocache=nocache,
+                                         on_step=bar.step, on_line=print if log else None,
+                                         target=self.target)
+        except (LabError, *EXPECTED):
+            bar.done(f"building {v} failed", ok=False)
+            raise
+        bar.done(f"built {v.tag(self.image_set, self.target)} in {result.seconds:.1f} s, "
+                 f"{result.cached_steps} of {len(result.steps)} steps from the cache")
+        return result
+
+    def bakes(self) -> bool:
+        """One ``docker buildx bake`` for many variants: with buildx, for the engine's own
+        platform (another platform builds one at a time)."""
+        return build.has_buildx() and not getattr(self.target, "foreign", False)
+
+    def bake(self, todo) -> None:
+        bake.bake(todo, bake.bake_env(self.client, self.image_set, todo),
+                  log=lambda line: print(line.replace("    $ ", "$ (from the repository's root) ")))
+
+    def image_layers(self, image: str) -> pd.DataFrame:
+        try:
+            return layers.summary_table(self.client, image)
+        except EXPECTED as err:
+            raise explain(err, f"reading {image}") from None
+
+    def without_attestations(self) -> str:
+        """Why images here carry no attestations ("" when they can: the containerd store)."""
+        if "io.containerd.snapshotter" in str(self.client.info().get("DriverStatus", "")):
+            return ""
+        return "this engine uses Docker's classic store, which keeps no attestations."
+
+    def sbom(self, todo) -> pd.DataFrame:
+        print("$ docker create --name x IMAGE && docker export -o x.tar x && docker rm x"
+              "   # for each image; the SBOM is read from x.tar: dpkg records, dist-info "
+              "METADATA, a Java runtime's release file, Go build info")
+        rows, notes = [], {}
+        for v in todo:
+            tag = self.tag(v.language, v.variant)
+            inv = inventory.of_image(self.client, tag)
+            rows.append({"language": v.language, "variant": v.variant,
+                         **sbom.row(inv, sbom.document(inv, tag))})
+            for note in sbom.not_covered(inv):
+                notes.setdefault(note, []).append(str(v))
+        print("Not in these SBOMs:")
+        for note, where in notes.items():
+            print(f"- {note} ({len(where)} of {len(rows)} images)")
+        return pd.DataFrame(rows)
+
+    @contextlib.contextmanager
+    def running(self, tag: str, **options):
+        with run.running(self.client, tag, purpose="notebook", **options) as app:
+            yield app
+
+    def cleanup(self, sid: str) -> None:
+        print(f"$ docker rm -f $(docker ps -aq --filter label={labels.SESSION}={sid}) "
+              f"$(docker ps -aq --filter label={labels.CONTAINER}=true --filter name=-{sid})"
+              f"\n$ docker image rm $(docker image ls --format '{{{{.Repository}}}}:{{{{.Tag}}}}' "
+              f"'sizedrop.invalid/*' | grep -e '-{sid}$')\n$ rm -rf {session.tmp_path(sid)}")
+        report = cleanup.clean_session(self.client, sid)
+        done = [f"{len(v)} {k} ({', '.join(v)})" for k, v in report.items() if v]
+        print(f"session {sid}: removed " + ("; ".join(done) if done else "nothing")
+              + "; other sessions' containers and the shared images stay")
