@@ -110,10 +110,10 @@ def _log(line: str) -> None:
 
 def _compare(args) -> int:
     from . import compare
-    from .sources import RecordedSource
+    from .sources import recorded as recorded_run
 
     if args.recorded:
-        recorded = RecordedSource()
+        recorded = recorded_run()
         df = recorded.sizes(args.lang, args.variant)
         print(recorded.banner())
     else:

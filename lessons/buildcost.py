@@ -15,6 +15,8 @@ steps that ran again are the figures to read.
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import tempfile
 import uuid
@@ -99,3 +101,22 @@ def measure(client, v: Variant, image_set: str, on_line=None,
 
 def table(client, variants: list[Variant], image_set: str) -> pd.DataFrame:
     return pd.DataFrame([measure(client, v, image_set) for v in variants])
+
+
+def print_commands(v: Variant, image_set: str, client=None, dockerfile=None) -> None:
+    """``commands`` as a learner types them in a notebook's folder: the copy made from there
+    (and the demo Dockerfile with it), the source change as typed, not as ``sh -c '...'``."""
+    here = os.getcwd()
+    for i, line in enumerate(commands(v, image_set, client, dockerfile)):
+        if i == 0 and not isinstance(line, str) and line[:2] == ["cp", "-r"]:
+            copy = line[3]
+            line = ["cp", "-r", build._shown_path(v.context, here), copy]
+            if dockerfile:
+                print("$ " + shlex.join(line))
+                line = ["cp", build._shown_path(os.path.abspath(dockerfile), here), copy]
+        if isinstance(line, str):
+            print(line)
+        elif line[:2] == ["sh", "-c"]:
+            print(f"$ {line[2]}")
+        else:
+            print("$ " + shlex.join(line))

@@ -12,7 +12,7 @@ import pandas as pd
 from . import bake, build, engine, imagesets, lab, localset, platforms, sizes
 from .catalog import variants
 from .errors import ImagesUnavailable, LabError
-from .sources import RecordedSource
+from .sources import recorded as recorded_run
 
 COLUMNS = sizes.COLUMNS
 tidy = sizes.tidy
@@ -110,7 +110,7 @@ def table(languages=None, names=None, image_set=None, *, log=print,
     """Live when an engine answers, otherwise the recorded run (labelled as such)."""
     if engine.reachable() or not allow_recorded:
         return live(languages, names, image_set, log=log, platform=platform, use_bake=use_bake)
-    recorded = RecordedSource()
+    recorded = recorded_run()
     log(recorded.banner())
     return recorded.sizes(languages, names)
 

@@ -12,21 +12,21 @@ recorded output (lessons.transcripts), and every table and chart says it is reco
 from __future__ import annotations
 
 import contextlib
-import os
 import shlex
 
 import pandas as pd
 
-from . import (build, buildcost, catalog, cells, challenge, display, engine, exercises,
-               explorer, imagesets, plots, probes, run, session, sources, transcripts)
+from . import (buildcost, catalog, cells, challenge, display, engine, exercises, explorer,
+               imagesets, kernelenv, plots, probes, run, session, sources,
+               transcripts)
 from . import lab as verbs
+from . import provenance as slsa
 from .cells import need_table
 from .compare import ready_image_set
 from .errors import LabError
 from .platforms import requested, resolve
 from .sources import LiveSource, Source, select
 from .tables import columns, plot_fleet, provenance, pull_seconds, show, smallest
-from .tables import PROVENANCE_COLUMNS
 
 
 def verdict(ok, what: str, hint: str = "") -> None:
@@ -73,58 +73,21 @@ class Lab:
         lab = cls(source, notebook)
         if not quiet:
             source.announce(reason)
-        lab._set_environment(announce=not quiet)
+        kernelenv.set_up(source.client, source.image_set, kernelenv.teller(notebook),
+                         announce=not quiet)
         mode, label = source.transcripts()
         if ip is not None and notebook and mode:
             transcripts.install(ip, mode, notebook, label)
         return lab
 
-    def _set_environment(self, announce: bool) -> None:
-        """Put the base-image build args of the chosen set (and the offline pip settings, when
-        builds cannot reach PyPI) into this kernel's environment, so ``docker build
-        --build-arg GO_IMAGE`` in a cell passes them on: a build arg given without a value
-        takes it from the environment, and is left out when the variable is unset, so the
-        Dockerfile's default (the official tag) applies."""
-        say = self._say if announce else (lambda _: None)
-        session.begin()   # $SIZEDROP_SESSION and $SIZEDROP_TMP for this kernel's cells
-        values = verbs.build_env(self.client, self.image_set, say)
-        verbs.apply_build_env(values)
-        # A notebook's `!` runs commands in a pseudo-terminal, where BuildKit would draw its
-        # interactive display; the plain log (one line per event) reads better in a notebook.
-        os.environ["BUILDKIT_PROGRESS"] = "plain"
-        if announce and values:
-            print("This kernel's environment now has "
-                  + ", ".join(f"{k}={v}" for k, v in list(values.items())[:2])
-                  + f" and {len(values) - 2} more: `--build-arg NAME` without a value passes "
-                  "them to docker build (`lab.build_env()` lists them, `lab.exports()` prints "
-                  "them for a terminal).")
-
-    def _say(self, text: str) -> None:
-        """Print a set-up message; the PyPI probe's full reason only in notebook 00 (the
-        other notebooks say what it means in one short line)."""
-        first = (self.notebook or "").startswith("00")
-        if text.startswith("PyPI is not reachable") and not first:
-            text = ("PyPI is not reachable from containers here: Python builds install the "
-                    "local wheels (notebook 00 shows why).")
-        print(text)
-
     def exports(self) -> None:
         """Print the ``export NAME=value`` lines that give a terminal the build args this
         kernel has, so the notebooks' ``docker build`` commands work there too."""
-        names = [b.arg for b in imagesets.BASE_IMAGES] + ["PIP_NO_INDEX", "PIP_FIND_LINKS",
-                                                          session.ENV, session.TMP_ENV]
-        values = {n: os.environ[n] for n in names if os.environ.get(n)}
-        if not values:
-            print("# nothing to export: no build arg is set in this kernel, so the "
-                  "Dockerfiles' defaults (the official images) apply in a terminal too")
-            return
-        print("\n".join(verbs.exports(values)))
+        kernelenv.print_exports()
 
     def build_env(self) -> pd.DataFrame:
         """The build args this kernel's environment holds for ``docker build --build-arg``."""
-        names = [b.arg for b in imagesets.BASE_IMAGES] + ["PIP_NO_INDEX", "PIP_FIND_LINKS"]
-        return pd.DataFrame([{"build arg": n, "value in this kernel": os.environ.get(n, "")
-                              or "(unset: the Dockerfile's default applies)"} for n in names])
+        return kernelenv.table()
 
     @property
     def live(self) -> bool:
@@ -143,15 +106,7 @@ class Lab:
         return self.source.client
 
     def _mark(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Label a table with where its figures come from (image set, engine, date; live or
-        recorded), so ``show`` can caption it whatever columns are kept."""
-        where = {k: str(v) for k, v in self.source.provenance().items()
-                 if k in PROVENANCE_COLUMNS and v}
-        where["source"] = self.source.label()
-        if "source" not in df.columns:
-            df["source"] = where["source"]
-        df.attrs["provenance"] = where
-        return df
+        return self.source.mark(df)
 
     def caption(self) -> str:
         """Where the figures come from, for chart titles and captions."""
@@ -201,26 +156,7 @@ class Lab:
         the mode: the arm64 run of ``python benchmarks/arm64.py`` (lessons/recorded/arm64;
         under emulation on an amd64 machine it takes most of an hour) and the series' recorded
         amd64 run. Prints where each column comes from."""
-        arm = sources.recorded(sources.RECORDED / "arm64")
-        amd = sources.recorded()
-        keep = ["language", "variant", "uncompressed_mb", "compressed_mb"]
-        a = arm.table("sizes")[keep + ["answered"]]
-        b = amd.table("sizes")[keep]
-        df = b.merge(a, on=["language", "variant"], how="inner", suffixes=("_amd64", "_arm64"))
-        df["arm64_minus_amd64_mb"] = (df["uncompressed_mb_arm64"]
-                                      - df["uncompressed_mb_amd64"]).round(2)
-        df["arm64_over_amd64"] = (df["uncompressed_mb_arm64"]
-                                  / df["uncompressed_mb_amd64"]).round(3)
-        pa, pb = arm.provenance(), amd.provenance()
-        how = "under emulation" if pa.get("emulated") else "natively"
-        self._say(f"arm64 columns: RECORDED {pa['date']}, built and run {how} by "
-                  f"`{pa['command']}` (Docker {pa['engine_version']}, {pa['image_set']} set). "
-                  f"amd64 columns: RECORDED {pb['date']} by `{pb['command']}` "
-                  f"(Docker {pb['engine_version']}).")
-        df.attrs["provenance"] = {"source": arm.label(), "image_set": pa["image_set"],
-                                  "engine_version": pa["engine_version"],
-                                  "date": pa["date"]}
-        return df
+        return sources.arm64_beside_amd64(kernelenv.teller(self.notebook))
 
     # ------------------------------------------------------------------ build
 
@@ -274,17 +210,9 @@ class Lab:
                   "Desktop, or Engine with \"containerd-snapshotter\" on in daemon.json); "
                   + why_not)
             return None
-        client = self.client
         tag = session.named(f"sizedrop.invalid/work:05-provenance-{language}-{variant}")
-        provenance.build_with_provenance(client, self.variant(language, variant),
-                                         self.image_set, tag)
-        print("$ docker buildx history inspect attachment --type "
-              "https://slsa.dev/provenance/v0.2   # the same statement, from the build record")
-        s = provenance.summary(provenance.of_image(client, tag))
-        for key in ("predicate type", "subject digest", "builder id", "frontend", "dockerfile",
-                    "build args", "started", "finished"):
-            print(f"{key:>15}: {s[key]}")
-        return self._mark(pd.DataFrame(s["materials"], columns=["material", "digest"]))
+        return self._mark(slsa.shown(self.client, self.variant(language, variant),
+                                           self.image_set, tag))
 
     def sbom(self, languages=None, variants=None) -> pd.DataFrame | None:
         """An SBOM of every image, made from what it holds (lessons.sbom, CycloneDX): files,
@@ -356,20 +284,7 @@ class Lab:
         """A cold build (empty cache) then a warm rebuild after a one-line source change, in a
         copy of the app folder (lessons.buildcost). Replay: the recorded row."""
         v = self.variant(language, variant)
-        here = os.getcwd()
-        for i, line in enumerate(buildcost.commands(v, self.image_set, self.client, dockerfile)):
-            if i == 0 and not isinstance(line, str) and line[:2] == ["cp", "-r"]:
-                # the copy, from this notebook's folder (and the demo Dockerfile with it)
-                copy = line[3]
-                line = ["cp", "-r", build._shown_path(v.context, here), copy]
-                if dockerfile:
-                    print(_cmd(line))
-                    line = ["cp", build._shown_path(os.path.abspath(dockerfile), here), copy]
-            if not isinstance(line, str) and line[:2] == ["sh", "-c"]:
-                line = line[2]   # as typed: `echo '...' >> main.go`, not `sh -c '...'`
-                print(f"$ {line}")
-                continue
-            print(_cmd(line) if not isinstance(line, str) else line)
+        buildcost.print_commands(v, self.image_set, self.client, dockerfile)
         bar = self.source.progress(f"cold and warm builds of {v} (edits "
                                    f"{buildcost.SOURCE_FILE[language]})")
         df = self.source.build_cost(language, variant, dockerfile)

@@ -126,3 +126,17 @@ def summary(statement: dict) -> dict:
 def materials(statement: dict) -> pd.DataFrame:
     """The base images (and other inputs) the build says it used, with their digests."""
     return pd.DataFrame(summary(statement)["materials"], columns=["material", "digest"])
+
+
+def shown(client, v: Variant, image_set: str, tag: str) -> pd.DataFrame:
+    """Build ``v`` as ``tag`` with provenance, print who built it from which Dockerfile with
+    which build args, and return its materials (base images and their digests)."""
+    build_with_provenance(client, v, image_set, tag)
+    print("$ docker buildx history inspect attachment --type "
+          "https://slsa.dev/provenance/v0.2   # the same statement, from the build record")
+    statement = of_image(client, tag)
+    s = summary(statement)
+    for key in ("predicate type", "subject digest", "builder id", "frontend", "dockerfile",
+                "build args", "started", "finished"):
+        print(f"{key:>15}: {s[key]}")
+    return materials(statement)

@@ -30,6 +30,7 @@ from . import (bake, build, buildcost, catalog, cleanup, display, engine, invent
 from . import lab as verbs
 from .cells import need_table
 from .errors import EXPECTED, LabError, explain
+from .tables import PROVENANCE_COLUMNS
 
 RECORDED = Path(__file__).resolve().parent / "recorded"
 
@@ -57,6 +58,17 @@ class Source:
     def label(self) -> str:
         """The ``source`` value of every row: "live" or "recorded YYYY-MM-DD"."""
         raise NotImplementedError
+
+    def mark(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Label a table with where its figures come from (image set, engine, date; live or
+        recorded), so ``tables.show`` can caption it whatever columns are kept."""
+        where = {k: str(v) for k, v in self.provenance().items()
+                 if k in PROVENANCE_COLUMNS and v}
+        where["source"] = self.label()
+        if "source" not in df.columns:
+            df["source"] = where["source"]
+        df.attrs["provenance"] = where
+        return df
 
     def caption(self) -> str:
         """'local image set · Docker 26.1.5 (containerd, amd64) · live 2026-12-02'."""
@@ -217,6 +229,29 @@ class RecordedSource(Source):
 def recorded(directory: Path = RECORDED) -> RecordedSource:
     """The recorded run in ``directory``: one source per directory, built when first asked."""
     return RecordedSource(directory)
+
+
+def arm64_beside_amd64(say=print) -> pd.DataFrame:
+    """Every image's size on linux/arm64 beside amd64, both from recorded runs whatever the
+    mode: the arm64 run of ``python benchmarks/arm64.py`` (lessons/recorded/arm64; under
+    emulation on an amd64 machine it takes most of an hour) and the series' recorded amd64
+    run. Says where each column comes from."""
+    arm, amd = recorded(RECORDED / "arm64"), recorded()
+    keep = ["language", "variant", "uncompressed_mb", "compressed_mb"]
+    df = amd.table("sizes")[keep].merge(arm.table("sizes")[keep + ["answered"]],
+                                        on=["language", "variant"], how="inner",
+                                        suffixes=("_amd64", "_arm64"))
+    df["arm64_minus_amd64_mb"] = (df["uncompressed_mb_arm64"]
+                                  - df["uncompressed_mb_amd64"]).round(2)
+    df["arm64_over_amd64"] = (df["uncompressed_mb_arm64"] / df["uncompressed_mb_amd64"]).round(3)
+    pa, pb = arm.provenance(), amd.provenance()
+    how = "under emulation" if pa.get("emulated") else "natively"
+    say(f"arm64 columns: RECORDED {pa['date']}, built and run {how} by `{pa['command']}` "
+        f"(Docker {pa['engine_version']}, {pa['image_set']} set). amd64 columns: RECORDED "
+        f"{pb['date']} by `{pb['command']}` (Docker {pb['engine_version']}).")
+    df.attrs["provenance"] = {"source": arm.label(), "image_set": pa["image_set"],
+                              "engine_version": pa["engine_version"], "date": pa["date"]}
+    return df
 
 
 # ----------------------------------------------------------------------------- live
