@@ -111,10 +111,11 @@ def _log(line: str) -> None:
 def _compare(args) -> int:
     from . import compare
     from .sources import recorded as recorded_run
+    from .sources import select
 
     if args.recorded:
         recorded = recorded_run()
-        df = recorded.sizes(args.lang, args.variant)
+        df = select(recorded.table("sizes"), args.lang, args.variant)
         print(recorded.banner())
     else:
         df = compare.table(args.lang, args.variant, args.images, log=_log,

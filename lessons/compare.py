@@ -13,6 +13,7 @@ from . import bake, build, engine, imagesets, lab, localset, platforms, sizes
 from .catalog import variants
 from .errors import ImagesUnavailable, LabError
 from .sources import recorded as recorded_run
+from .sources import select
 
 COLUMNS = sizes.COLUMNS
 tidy = sizes.tidy
@@ -112,7 +113,7 @@ def table(languages=None, names=None, image_set=None, *, log=print,
         return live(languages, names, image_set, log=log, platform=platform, use_bake=use_bake)
     recorded = recorded_run()
     log(recorded.banner())
-    return recorded.sizes(languages, names)
+    return select(recorded.table("sizes"), languages, names)   # with its `answered` column
 
 
 def render(df: pd.DataFrame) -> str:

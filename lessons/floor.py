@@ -41,7 +41,6 @@ from __future__ import annotations
 import ast
 import re
 import socket
-import tarfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -303,8 +302,7 @@ def floor_bytes(client, language: str, image_set: str, variant: str | None = Non
     tag = Variant(language, variant or FINAL[language]).tag(image_set)
     found = trace(client, tag, image_set, python=language == "python")
     with imagefs.exported(client, tag, "floor") as fs:
-        with tarfile.open(fileobj=fs, mode="r|") as tar:
-            tree = image_tree(tar)
+        tree = image_tree(m for m, _ in imagefs.members(fs))
     groups = {"mapped": found["mapped"], "held open": found["open"],
               "imported code": found["code"]}
     counted = count(tree, groups)
@@ -327,12 +325,7 @@ SOURCES = {
 
 def tar_file_bytes(stream) -> int:
     """Sum of regular-file sizes in a tar stream (links and folders count zero)."""
-    total = 0
-    with tarfile.open(fileobj=stream, mode="r|") as tar:
-        for m in tar:
-            if m.isfile():
-                total += m.size
-    return total
+    return sum(m.size for m, _ in imagefs.members(stream) if m.isfile())
 
 
 def artifact_floor_bytes(client, language: str, image_set: str, target=None) -> dict:
@@ -344,7 +337,6 @@ def artifact_floor_bytes(client, language: str, image_set: str, target=None) -> 
     parts = {}
     with imagefs.created(client, tag, "floor") as container:
         for path in paths:
-            chunks, _ = container.get_archive(path)
-            parts[path] = tar_file_bytes(imagefs.stream(chunks))
+            parts[path] = tar_file_bytes(imagefs.copied(container, path))
     return {"language": language, "from_image": tag, "definition": "artifacts",
             "parts": parts, "floor_bytes": sum(parts.values())}

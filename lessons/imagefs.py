@@ -8,6 +8,9 @@
 * :func:`created` / :func:`exported` create a container that is never started (so images with
   no shell are read like any other) and remove it afterwards; ``exported`` streams its
   filesystem like ``docker export`` does.
+* :func:`members` is the one tar reader every other reads through; :class:`Archive` reads an
+  image archive file in any order (with or without OCI ``index.json``); :func:`copied` streams
+  one path of a container (``get_archive``).
 * :func:`files` walks such a filesystem stream once, leaving out what the engine adds to
   every container (``.dockerenv``, ``/etc/hosts``... and the ``/dev``, ``/proc``, ``/sys``
   mount points), which belongs to no image.
@@ -17,8 +20,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import tarfile
+from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from docker.errors import DockerException
@@ -78,20 +84,69 @@ def saved(client, ref: str) -> BinaryIO:
     return stream(client.images.get(ref).save(named=False))
 
 
+def members(fileobj: BinaryIO, mode: str = "r|") -> Iterator[tuple[tarfile.TarInfo, tarfile.TarFile]]:
+    """``(member, tar)`` for every entry of a tar stream, read front to back once: a ``docker
+    save`` archive, a layer tar, an exported filesystem, a ``get_archive`` answer. Read a
+    member's bytes with ``tar.extractfile(member)`` before moving on. ``mode="r|*"`` also
+    reads a compressed stream (a gzipped layer blob)."""
+    with tarfile.open(fileobj=fileobj, mode=mode) as tar:
+        for member in tar:
+            yield member, tar
+
+
 def json_documents(saved_stream: BinaryIO, limit: int = 16 << 20) -> dict[str, bytes]:
     """``{member name: bytes}`` of every JSON document in a ``docker save`` stream (the OCI
     index, manifests, configs and in-toto attestation statements), read in one pass; layer
     tars and documents over ``limit`` bytes are skipped."""
     docs = {}
-    with tarfile.open(fileobj=saved_stream, mode="r|") as tar:
-        for member in tar:
-            if not member.isfile() or member.size > limit:
-                continue
-            f = tar.extractfile(member)
-            head = f.read(1) if f is not None else b""
-            if head in (b"{", b"["):
-                docs[member.name] = head + f.read()
+    for member, tar in members(saved_stream):
+        if not member.isfile() or member.size > limit:
+            continue
+        f = tar.extractfile(member)
+        head = f.read(1) if f is not None else b""
+        if head in (b"{", b"["):
+            docs[member.name] = head + f.read()
     return docs
+
+
+def blob(digest: str) -> str:
+    """The member name of a blob in an OCI layout (``blobs/sha256/<hex>``)."""
+    return "blobs/" + digest.replace(":", "/", 1)
+
+
+class Archive:
+    """An image archive file read in any order: an OCI layout tar (BuildKit's exporter, or
+    ``docker save`` of a newer engine, with ``index.json``) or a classic ``docker save`` tar
+    (``manifest.json`` only). ``identity`` is the image manifest's digest (OCI; below an
+    index, the platform image's, not an attestation's) or the config's (classic)."""
+
+    def __init__(self, path: Path):
+        self.tar = tarfile.open(path)
+        names = set(self.tar.getnames())
+        if "manifest.json" in names and "index.json" not in names:
+            entry = json.load(self.tar.extractfile("manifest.json"))[0]
+            self.config_path = entry["Config"]
+            self.layer_paths = entry["Layers"]
+            self.identity = "sha256:" + hashlib.sha256(
+                self.tar.extractfile(self.config_path).read()).hexdigest()
+        else:
+            doc = json.load(self.tar.extractfile("index.json"))
+            while "manifests" in doc:   # an index: go down to the image, past attestations
+                entry = next(m for m in doc["manifests"]
+                             if m.get("platform", {}).get("os") != "unknown")
+                self.identity = entry["digest"]
+                doc = json.load(self.tar.extractfile(blob(self.identity)))
+            self.config_path = blob(doc["config"]["digest"])
+            self.layer_paths = [blob(layer["digest"]) for layer in doc["layers"]]
+        self.config = json.load(self.tar.extractfile(self.config_path))
+        self.diff_ids = self.config["rootfs"]["diff_ids"]
+
+    def layer(self, index: int) -> Iterator[tuple[tarfile.TarInfo, tarfile.TarFile]]:
+        """The entries of layer ``index`` (plain or gzipped), as ``members`` gives them."""
+        return members(self.tar.extractfile(self.layer_paths[index]), mode="r|*")
+
+    def close(self) -> None:
+        self.tar.close()
 
 
 @contextlib.contextmanager
@@ -105,6 +160,13 @@ def created(client, ref: str, purpose: str = "inspect") -> Iterator[object]:
     finally:
         with contextlib.suppress(DockerException):
             container.remove(force=True)
+
+
+def copied(container, path: str) -> BinaryIO:
+    """``path`` of a container as a tar stream (``docker cp CONTAINER:PATH -``, the API's
+    get_archive)."""
+    chunks, _ = container.get_archive(path)
+    return stream(chunks)
 
 
 @contextlib.contextmanager
@@ -125,9 +187,8 @@ def files(fs: BinaryIO) -> Iterator[tuple[str, tarfile.TarInfo, tarfile.TarFile]
     """``(path, member, tar)`` for every entry of an exported filesystem, in tar order,
     without the engine's placeholders. Read a member's bytes with ``tar.extractfile(member)``
     before moving on (the stream is read once)."""
-    with tarfile.open(fileobj=fs, mode="r|") as tar:
-        for member in tar:
-            path = clean_name(member.name)
-            if not path or engine_made(path):
-                continue
-            yield path, member, tar
+    for member, tar in members(fs):
+        path = clean_name(member.name)
+        if not path or engine_made(path):
+            continue
+        yield path, member, tar

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import pandas as pd
+from docker.errors import NotFound
 
 from . import imagefs
 
@@ -312,17 +313,12 @@ def elf_info(data: bytes) -> dict | None:
 
 def file_bytes(client, ref: str, path: str) -> bytes | None:
     """The bytes of one file of an image (read from a created, never started container)."""
-    import tarfile
-
-    from docker.errors import NotFound
-
     with imagefs.created(client, ref, "inventory") as container:
         try:
-            chunks, _ = container.get_archive(path)
+            copy = imagefs.copied(container, path)
         except NotFound:
             return None
-        with tarfile.open(fileobj=imagefs.stream(chunks), mode="r|") as tar:
-            for member in tar:
-                if member.isfile():
-                    return tar.extractfile(member).read()
+        for member, tar in imagefs.members(copy):
+            if member.isfile():
+                return tar.extractfile(member).read()
     return None

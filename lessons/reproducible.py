@@ -25,10 +25,8 @@ that made it and a few of the files that differ, and in what.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -87,56 +85,19 @@ def build_archive(client, v: Variant, image_set: str, archive: Path) -> str:
     return LOADED
 
 
-class Archive:
-    """An image archive: an OCI layout tar (BuildKit's exporter) or a ``docker save`` tar.
-    ``identity`` is the image manifest's digest (OCI; below an index, the platform image's,
-    not an attestation's) or the config's (``docker save``)."""
+def layer_files(archive: imagefs.Archive, index: int) -> dict[str, tuple]:
+    """{path: (type, mode, size, mtime, sha256)} of a layer's entries."""
+    files = {}
+    for m, tar in archive.layer(index):
+        digest = hashlib.sha256(tar.extractfile(m).read()).hexdigest()[:12] if m.isfile() else ""
+        files[imagefs.clean_name(m.name)] = (m.type, m.mode, m.size, m.mtime, digest)
+    return files
 
-    def __init__(self, path: Path):
-        self.tar = tarfile.open(path)
-        names = set(self.tar.getnames())
-        if "manifest.json" in names and "index.json" not in names:
-            entry = json.load(self.tar.extractfile("manifest.json"))[0]
-            self.config_path = entry["Config"]
-            self.layer_paths = entry["Layers"]
-            self.identity = "sha256:" + hashlib.sha256(
-                self.tar.extractfile(self.config_path).read()).hexdigest()
-        else:
-            doc = json.load(self.tar.extractfile("index.json"))
-            while "manifests" in doc:   # an index: go down to the image, past attestations
-                entry = next(m for m in doc["manifests"]
-                             if m.get("platform", {}).get("os") != "unknown")
-                self.identity = entry["digest"]
-                doc = json.load(self.tar.extractfile(self.blob(self.identity)))
-            manifest = doc
-            self.config_path = self.blob(manifest["config"]["digest"])
-            self.layer_paths = [self.blob(layer["digest"]) for layer in manifest["layers"]]
-        self.config = json.load(self.tar.extractfile(self.config_path))
-        self.diff_ids = self.config["rootfs"]["diff_ids"]
 
-    @staticmethod
-    def blob(digest: str) -> str:
-        return "blobs/" + digest.replace(":", "/", 1)
-
-    def made_by(self, index: int) -> str:
-        made = [h.get("created_by", "") for h in self.config.get("history", [])
-                if not h.get("empty_layer")]
-        return made[index] if index < len(made) else ""
-
-    def layer_files(self, index: int) -> dict[str, tuple]:
-        """{path: (type, mode, size, mtime, sha256)} of a layer's entries."""
-        files = {}
-        layer = self.tar.extractfile(self.layer_paths[index])
-        with tarfile.open(fileobj=layer, mode="r:*") as inner:
-            for m in inner:
-                digest = ""
-                if m.isfile():
-                    digest = hashlib.sha256(inner.extractfile(m).read()).hexdigest()[:12]
-                files[imagefs.clean_name(m.name)] = (m.type, m.mode, m.size, m.mtime, digest)
-        return files
-
-    def close(self):
-        self.tar.close()
+def made_by(archive: imagefs.Archive, index: int) -> str:
+    made = [h.get("created_by", "") for h in archive.config.get("history", [])
+            if not h.get("empty_layer")]
+    return made[index] if index < len(made) else ""
 
 
 def _what_differs(a: tuple, b: tuple) -> str:
@@ -144,18 +105,18 @@ def _what_differs(a: tuple, b: tuple) -> str:
     return "+".join(n for n, x, y in zip(names, a, b) if x != y)
 
 
-def difference(one: Archive, two: Archive) -> dict:
+def difference(one: imagefs.Archive, two: imagefs.Archive) -> dict:
     """Where two builds of the same image differ (empty strings when they do not)."""
     row = {"first differing layer": "", "made by": "", "files that differ": ""}
     if one.diff_ids != two.diff_ids:
         index = next((i for i, (x, y) in enumerate(zip(one.diff_ids, two.diff_ids)) if x != y),
                      min(len(one.diff_ids), len(two.diff_ids)) - 1)
-        fa, fb = one.layer_files(index), two.layer_files(index)
+        fa, fb = layer_files(one, index), layer_files(two, index)
         differ = sorted(p for p in fa.keys() | fb.keys() if fa.get(p) != fb.get(p))
         shown = [f"{p} ({_what_differs(fa[p], fb[p]) if p in fa and p in fb else 'in one only'})"
                  for p in differ[:4]]
         row.update({"first differing layer": f"{index + 1} of {len(one.diff_ids)}",
-                    "made by": one.made_by(index).replace("|", "/")[:100],
+                    "made by": made_by(one, index).replace("|", "/")[:100],
                     "files that differ": f"{len(differ)}: " + "; ".join(shown)})
     elif one.identity != two.identity:
         keys = sorted(k for k in one.config.keys() | two.config.keys()
@@ -172,7 +133,7 @@ def compare(client, v: Variant, image_set: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="sizedrop-repro-") as tmp:
         paths = [Path(tmp) / f"build-{n}.tar" for n in (1, 2)]
         how = [build_archive(client, v, image_set, p) for p in paths][0]
-        one, two = Archive(paths[0]), Archive(paths[1])
+        one, two = imagefs.Archive(paths[0]), imagefs.Archive(paths[1])
         try:
             return {"language": v.language, "variant": v.variant, "how": how,
                     "digest 1": one.identity, "digest 2": two.identity,

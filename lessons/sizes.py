@@ -134,9 +134,7 @@ def measure_stream(fileobj: BinaryIO, level: int = GZIP_LEVEL,
     entries = None
     if with_files:
         entries = []
-        with tarfile.open(fileobj=tee, mode="r|") as tar:
-            for m in tar:
-                entries.append(_entry(m))
+        entries = [_entry(m) for m, _ in imagefs.members(tee)]
     while tee.read(_CHUNK):  # the rest: end-of-archive blocks and padding count too
         pass
     meter.finish()
@@ -170,25 +168,24 @@ def summarize_save(stream: BinaryIO, with_files: bool = False) -> SaveSummary:
     """
     measured: dict[str, LayerSize] = {}   # member name -> size
     small: dict[str, bytes] = {}          # JSON documents, kept to resolve names at the end
-    with tarfile.open(fileobj=stream, mode="r|") as tar:
-        for member in tar:
-            if not member.isfile():
-                continue
-            f = tar.extractfile(member)
-            if f is None:
-                continue
-            name = member.name
-            if name.endswith("layer.tar") or name.startswith("blobs/"):
-                if member.size <= 64 * 1024:
-                    # could be a config or manifest blob: keep it, size it if it is a tar
-                    data = f.read()
-                    small[name] = data
-                    if not _looks_like_json(data):
-                        measured[name] = measure_stream(io.BytesIO(data), with_files=with_files)
-                else:
-                    measured[name] = measure_stream(f, with_files=with_files)
-            elif name.endswith(".json") or name == "repositories":
-                small[name] = f.read()
+    for member, tar in imagefs.members(stream):
+        if not member.isfile():
+            continue
+        f = tar.extractfile(member)
+        if f is None:
+            continue
+        name = member.name
+        if name.endswith("layer.tar") or name.startswith("blobs/"):
+            if member.size <= 64 * 1024:
+                # could be a config or manifest blob: keep it, size it if it is a tar
+                data = f.read()
+                small[name] = data
+                if not _looks_like_json(data):
+                    measured[name] = measure_stream(io.BytesIO(data), with_files=with_files)
+            else:
+                measured[name] = measure_stream(f, with_files=with_files)
+        elif name.endswith(".json") or name == "repositories":
+            small[name] = f.read()
     if "manifest.json" not in small:
         raise LabError("the docker save archive has no manifest.json",
                        "this engine's save format is not supported; please report it")

@@ -117,7 +117,9 @@ class RecordedSource(Source):
         return df
 
     def sizes(self, languages=None, variants=None) -> pd.DataFrame:
-        return select(self.table("sizes"), languages, variants)
+        """The size table as ``LiveSource.sizes`` gives it: whether each image answered is
+        ``compare``'s check (``table("sizes")`` keeps it), not a question of size."""
+        return select(self.table("sizes"), languages, variants).drop(columns=["answered"])
 
     def layers(self, language: str, variant: str) -> pd.DataFrame:
         df = select(self.table("layers"), language, variant)
@@ -316,7 +318,9 @@ class LiveSource(Source):
 
     def layers(self, language: str, variant: str) -> pd.DataFrame:
         tag = self.tag(language, variant)
-        return self._remember("layers", tag, lambda: layers.summary_table(self.client, tag))
+        df = self._remember("layers", tag, lambda: layers.summary_table(self.client, tag))
+        df["source"] = self.label()
+        return df
 
     def attack_surface(self, languages=None, variants=None) -> pd.DataFrame:
         rows = []

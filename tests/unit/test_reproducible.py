@@ -7,7 +7,7 @@ import io
 import json
 import tarfile
 
-from lessons import reproducible
+from lessons import imagefs, reproducible
 
 
 def _tar(entries: dict[str, tuple[bytes, int]]) -> bytes:
@@ -33,7 +33,7 @@ def _saved(path, layers: list[dict], created: str = "2026-01-01T00:00:00Z"):
                                           "Layers": [f"layer{i}.tar" for i in range(len(blobs))]}]
                                         ).encode()
     path.write_bytes(_tar({name: (data, 0) for name, data in files.items()}))
-    return reproducible.Archive(path)
+    return imagefs.Archive(path)
 
 
 def test_identical_builds_have_no_difference(tmp_path):
@@ -83,6 +83,6 @@ def test_oci_archive_identity_is_the_image_below_an_index_with_an_attestation(tm
     ]}).encode())
     files["index.json"] = (json.dumps({"manifests": [{"digest": inner}]}).encode(), 0)
     (tmp_path / "oci.tar").write_bytes(_tar(files))
-    archive = reproducible.Archive(tmp_path / "oci.tar")
+    archive = imagefs.Archive(tmp_path / "oci.tar")
     assert archive.identity == image
-    assert archive.layer_files(0)["app/server"][2] == len(b"binary")
+    assert reproducible.layer_files(archive, 0)["app/server"][2] == len(b"binary")
