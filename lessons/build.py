@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import dockerfile as df
+from . import platforms
 from .errors import BuildFailed, EngineUnavailable, LabError, NotEnoughDisk, hint_for
 from .labels import managed
 
@@ -389,8 +390,7 @@ def _classic(client, context: Path, dockerfile: Path, tag: str, *, buildargs, la
     text = dockerfile.read_text()
     if any(name in text for name in ("BUILDPLATFORM", "TARGETOS", "TARGETARCH")):
         # BuildKit sets these by itself; the classic builder does not.
-        arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(
-            client.info().get("Architecture", ""), "amd64")
+        arch = platforms.docker_arch(client.info().get("Architecture", ""), "amd64")
         goal = platform.split("/")[1] if platform else arch
         for key, value in (("BUILDPLATFORM", f"linux/{arch}"), ("TARGETPLATFORM", f"linux/{goal}"),
                            ("TARGETOS", "linux"), ("TARGETARCH", goal)):

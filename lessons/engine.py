@@ -15,6 +15,7 @@ from typing import Callable, TypeVar
 import docker
 import requests.exceptions
 
+from . import platforms
 from .errors import EXPECTED, EngineUnavailable, unreachable
 
 T = TypeVar("T")
@@ -75,7 +76,7 @@ def describe(client) -> dict:
         "engine_version": version.get("Version", "unknown"),
         "api_version": client.api.api_version,
         "storage_driver": _storage(info),
-        "architecture": _arch(info.get("Architecture") or platform.machine()),
+        "architecture": platforms.docker_arch(info.get("Architecture") or platform.machine()),
         "os": info.get("OperatingSystem", "unknown"),
         "cgroup_version": str(info.get("CgroupVersion", "")),
         "host_cpus": info.get("NCPU"),
@@ -89,10 +90,6 @@ def _storage(info: dict) -> str:
         if key == "driver-type" and "containerd" in str(value):
             return f"containerd ({info.get('Driver', '?')})"
     return info.get("Driver", "unknown")
-
-
-def _arch(name: str) -> str:
-    return {"x86_64": "amd64", "aarch64": "arm64"}.get(name, name)
 
 
 def today() -> str:

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import pandas as pd
 from docker.errors import NotFound
 
-from . import imagefs
+from . import imagefs, platforms
 
 SHELLS = ("sh", "bash", "dash", "ash", "zsh", "busybox")
 PACKAGE_MANAGERS = ("apt", "apt-get", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "pip",
@@ -259,9 +259,6 @@ def folders_live(client, tag: str) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- ELF binaries
 
-ELF_MACHINES = {3: "386", 40: "arm", 62: "amd64", 183: "arm64", 243: "riscv64"}
-
-
 def elf_info(data: bytes) -> dict | None:
     """What an ELF executable says about itself (what `file` and `readelf` print): its
     machine, the dynamic loader it asks the kernel for (none when static), and its section
@@ -305,7 +302,7 @@ def elf_info(data: bytes) -> dict | None:
         for i in range(shnum):
             name = header(i)[0]
             sections.append(names[name:names.index(b"\0", name)].decode(errors="replace"))
-    return {"machine": ELF_MACHINES.get(machine, str(machine)), "interpreter": interp,
+    return {"machine": platforms.ELF_MACHINES.get(machine, str(machine)), "interpreter": interp,
             "static": not interp, "sections": sections,
             "stripped": ".symtab" not in sections and not any(
                 s.startswith((".debug_", ".zdebug_")) for s in sections)}

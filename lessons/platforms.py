@@ -37,6 +37,8 @@ ARCHES = ("amd64", "arm64")
 _ALIASES = {"amd64": "amd64", "x86_64": "amd64", "x86-64": "amd64",
             "arm64": "arm64", "aarch64": "arm64", "arm64/v8": "arm64"}
 UNAME = {"amd64": "x86_64", "arm64": "aarch64"}
+# An ELF header's e_machine number, by Docker's name for it.
+ELF_MACHINES = {3: "386", 40: "arm", 62: "amd64", 183: "arm64", 243: "riscv64"}
 # Where Debian keeps the architecture's libraries, and the dynamic loader programs ask for.
 MULTIARCH = {"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
 LOADER = {"amd64": "/lib64/ld-linux-x86-64.so.2", "arm64": "/lib/ld-linux-aarch64.so.1"}
@@ -54,6 +56,12 @@ def arch_of(value: str) -> str:
         raise LabError(f"platform {value!r} is not one the lab knows",
                        "use linux/amd64 or linux/arm64")
     return _ALIASES[text]
+
+
+def docker_arch(name: str, default: str | None = None) -> str:
+    """Docker's name for an architecture an engine or ``uname -m`` reports (``x86_64`` ->
+    ``amd64``); one the lab does not know stays as it is (or becomes ``default``)."""
+    return _ALIASES.get((name or "").lower(), name if default is None else default)
 
 
 def normalize(value: str) -> str:

@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
     prov_file = out / "provenance.json"
     prov = json.loads(prov_file.read_text()) if prov_file.exists() and only else {}
 
+    command = " ".join(["python -m lessons record"] + (["--only", *only] if only else [])
+                       + (["--notebooks", *notebooks] if notebooks else []))
+    # How each part was taken, written here and nowhere else (a string there was by hand).
+    parts = prov["parts"] if isinstance(prov.get("parts"), dict) else {}
+    prov["parts"] = parts
+
     def part(name, fn):
         if name not in wanted:
             return
@@ -83,6 +89,8 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
         t0 = time.monotonic()
         df = fn()
         timings[name] = round(time.monotonic() - t0, 1)
+        parts[name] = {"commit": commit(), "date": engine.today(), "command": command,
+                       "engine_version": engine.describe(client)["engine_version"]}
         if df is not None:
             df.to_csv(out / f"{name}.csv", index=False)
             print(df.to_string(index=False)[:4000], flush=True)
@@ -193,14 +201,28 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
     info = engine.describe(client)
     prov.update(lab.provenance(client, image_set))
     prov.pop("source", None)
-    prov.update({"command": "python -m lessons record", "builder":
+    prov.update({"command": command, "builder":
                  "BuildKit (docker buildx build)" if has_buildx() else "classic",
                  "engine_os": info.get("os", ""), "cgroup_version": info.get("cgroup_version")})
-    # A partial re-record (--only) keeps the note that says how the parts were taken.
-    prov.setdefault("note", "Measured by a live run of the lab toolkit; not edited by hand.")
+    prov["note"] = ("Written by `python -m lessons record`; `parts` says when, from which "
+                    "commit and by which command each part was taken.")
     prov.setdefault("seconds_per_part", {}).update(timings)
     prov_file.write_text(json.dumps(prov, indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
+
+
+def commit() -> str:
+    """The repository's commit, with ``-dirty`` when its files differ from it; "unknown"
+    outside a git checkout (a wheel)."""
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=catalog.REPO_ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    try:
+        head = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("-dirty" if dirty else "")
 
 
 def run_notebook(path: Path, timeout: int = 1800) -> None:

@@ -240,6 +240,29 @@ def wait_healthy(app: Running, timeout: float = 60.0, path: str = "/healthz") ->
     return app.healthy_after
 
 
+def health_verdict(container, timeout: float, poll: float = 0.5) -> tuple[str, str]:
+    """Wait for the engine's own HEALTHCHECK verdict on a started container: ("healthy" or
+    "unhealthy", the last check's output), ("none", "") for an image without a HEALTHCHECK,
+    ("exited", "exited with code N") when it stopped, ("starting", "no verdict within N s")
+    when the time ran out. The one poller of the engine's health verdict."""
+    def verdict():
+        engine.retried(container.reload)
+        state = container.attrs["State"]
+        health = state.get("Health") or {}
+        if state.get("Status") in ("exited", "dead"):
+            return ("exited", f"exited with code {state.get('ExitCode')}")
+        if not health:
+            return ("none", "")
+        if health.get("Status") in ("healthy", "unhealthy"):
+            log = health.get("Log") or [{}]
+            return (health["Status"], (log[-1].get("Output") or "").strip())
+        return None
+    try:
+        return engine.wait_until(verdict, timeout, poll, "a health verdict")
+    except TimeoutError:
+        return ("starting", f"no verdict within {timeout:.0f} s")
+
+
 def vanished(image: str, when: str) -> LabError:
     """The one line for a container removed from outside while the lab was using it."""
     return LabError(f"the container of {image} vanished {when} (something removed it: "

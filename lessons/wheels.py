@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import platforms
 from .catalog import SAMPLE_APPS
 from .errors import LabError
 
@@ -43,15 +44,12 @@ def pip_command(arch: str) -> list[str]:
     return cmd
 
 
-_MACHINES = {"x86_64": "amd64", "aarch64": "arm64"}
-
-
 def wheel_arch(filename: str) -> str | None:
     """The architecture a wheel is built for (``amd64``, ``arm64``), None for pure Python
     (``py3-none-any``) or one the lab does not know. Read from its platform tag, the last part
     of the name (``...-cp313-manylinux_2_17_aarch64.manylinux2014_aarch64.whl``)."""
     platform_tag = filename[:-len(".whl")].rsplit("-", 1)[-1] if filename.endswith(".whl") else ""
-    for machine, arch in _MACHINES.items():
+    for arch, machine in platforms.UNAME.items():
         if platform_tag.endswith(machine) or f"_{machine}." in platform_tag:
             return arch
     return None
