@@ -88,10 +88,6 @@ def has_buildx() -> bool:
     return _BUILDX["ok"]
 
 
-def builder_name() -> str:
-    return "buildkit" if has_buildx() else "classic"
-
-
 # ----------------------------------------------------------------------------- the command
 
 def _shown_path(path: Path, cwd: Path) -> str:

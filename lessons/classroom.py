@@ -169,12 +169,6 @@ def _get_json(registry: str, path: str, accept: str | None = None) -> dict:
         return json.loads(r.read())
 
 
-def manifest_layer_sizes(registry: str, ref_without_registry: str) -> list[int]:
-    """Layer sizes as the registry's manifest states them: exactly the bytes a learner's
-    engine downloads for the image (see manifest_layers for their media types)."""
-    return [size for _, size in manifest_layers(registry, ref_without_registry)]
-
-
 def manifest_layers(registry: str, ref_without_registry: str) -> list[tuple[str, int]]:
     """(media type, size) of each layer in the registry's manifest. Usually gzip; an engine
     with the containerd image store pushes a layer as its store holds it, so a layer that

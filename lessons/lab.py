@@ -4,7 +4,6 @@ check that an image answers. (Measuring is lessons.sizes; teaching is lessons.nb
 from __future__ import annotations
 
 import os
-import subprocess
 
 from . import build, engine, imagesets, pins, platforms, run, wheels
 from .catalog import Variant
@@ -187,11 +186,3 @@ def ensure_ready(client, image_set: str | None = None, target: platforms.Target 
     """Pick the image set (LESSONS_IMAGES) and check it can be used; returns its name."""
     return imagesets.choose(client, image_set, target)
 
-
-def docker_cli_works() -> bool:
-    """Does the docker CLI here reach the same engine? (The notebooks' CLI cells need it.)"""
-    try:
-        return subprocess.run(["docker", "version", "--format", "{{.Server.Version}}"],
-                              capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False

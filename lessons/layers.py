@@ -79,10 +79,6 @@ class Analysis:
     cumulative_bytes: int = 0   # sum of every path's cumulative size
     smallest_bytes: int = 0     # sum of every path's smallest size (efficiency = this / that)
 
-    @property
-    def user_wasted_percent(self) -> float:
-        return 100.0 * self.wasted_bytes / self.user_bytes if self.user_bytes else 0.0
-
 
 class _Node:
     """One path in a tree of paths: its children by name, and what the last entry for the path

@@ -91,10 +91,6 @@ def size_drop(df: pd.DataFrame, *, log: bool = False, compressed: bool = True):
     return fig
 
 
-def _label(r) -> str:
-    return f"{r['language']}\n{r['variant']}"
-
-
 def layers_stacked(df: pd.DataFrame, title_source: str = ""):
     """Per-layer sizes stacked into one horizontal bar per image (``df`` as recorded in
     layers.csv: language, variant, layer, size_mb, wasted_mb). Darker = earlier layers."""

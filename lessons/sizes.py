@@ -15,7 +15,6 @@ MB are decimal (1 MB = 1,000,000 bytes), as in the Docker CLI.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
@@ -249,11 +248,6 @@ def layer_sizes(client, ref: str, use_cache: bool = True) -> list[LayerSize]:
     if use_cache:
         _save_cache(cache)
     return summary.layers
-
-
-def gzip_size_of(data: bytes, level: int = GZIP_LEVEL) -> int:
-    """gzip size of a byte string (handy in tests and small examples)."""
-    return len(gzip.compress(data, compresslevel=level, mtime=0))
 
 
 def measure(client, ref: str) -> dict:

@@ -216,10 +216,8 @@ class RecordedSource(Source):
         print("The SBOM is made from a live image: the recorded run has none (its package "
               "counts are in the attack-surface table above).")
 
-    @contextlib.contextmanager
     def running(self, tag: str, **options):
         raise LabError("cannot run a container in replay mode", "this cell needs a Docker engine")
-        yield   # a generator, for contextmanager
 
     def cleanup(self, sid: str) -> None:
         shutil.rmtree(session.tmp_path(sid), ignore_errors=True)

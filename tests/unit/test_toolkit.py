@@ -98,10 +98,6 @@ def test_save_with_altered_layer_is_refused():
         sizes.summarize_save(io.BytesIO(bytes(data)))
 
 
-def test_gzip_size_helper():
-    assert sizes.gzip_size_of(b"a" * 10000) < 100
-
-
 # ------------------------------------------------------------------ Dockerfile parsing
 
 def test_instructions_number_like_the_classic_builder():
