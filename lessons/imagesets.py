@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from docker.errors import DockerException
+from docker.errors import DockerException, ImageNotFound
 
 from . import platforms
 from .catalog import SAMPLE_APPS
@@ -187,8 +187,6 @@ def missing(client, image_set: str, needed: list[BaseImage] | None = None,
             target: platforms.Target | None = None) -> list[str]:
     """Names of the base images of ``image_set`` (for ``target``) that the engine does not
     have."""
-    from docker.errors import ImageNotFound
-
     out = []
     for b in needed or BASE_IMAGES:
         name = b.local_for(target) if image_set == "local" else b.official

@@ -9,13 +9,15 @@ from __future__ import annotations
 import posixpath
 import re
 import stat
+import struct
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import pandas as pd
 from docker.errors import NotFound
 
-from . import imagefs, platforms
+from . import imagefs, platforms, run
+from .errors import NeverHealthy
 
 SHELLS = ("sh", "bash", "dash", "ash", "zsh", "busybox")
 PACKAGE_MANAGERS = ("apt", "apt-get", "dpkg", "apk", "yum", "dnf", "microdnf", "rpm", "pip",
@@ -188,9 +190,6 @@ def of_image(client, ref: str) -> Inventory:
 def runs_read_only(client, ref: str) -> bool:
     """Does the image serve its health endpoint with a read-only root filesystem (and the
     lab's other safe defaults)? Answered by running it."""
-    from . import run
-    from .errors import NeverHealthy
-
     try:
         with run.running(client, ref, purpose="inventory", read_only=True, timeout=60):
             return True
@@ -263,8 +262,6 @@ def elf_info(data: bytes) -> dict | None:
     """What an ELF executable says about itself (what `file` and `readelf` print): its
     machine, the dynamic loader it asks the kernel for (none when static), and its section
     names (``.symtab``, ``.debug_info``... show whether it was stripped). None if not ELF."""
-    import struct
-
     if data[:4] != b"\x7fELF" or len(data) < 64:
         return None
     is64 = data[4] == 2

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import dockerfile as df
 from .errors import LabError
+from .labels import container_labels
 
 ENV = "LESSONS_PLATFORM"
 
@@ -245,8 +246,6 @@ def emulation_problem(target: Target, root: Path = BINFMT) -> str:
 
 def engine_runs(client, image: str, target: Target) -> str:
     """Run ``uname -m`` in ``image`` for the target platform; returns what it printed."""
-    from .labels import container_labels
-
     out = client.containers.run(image, ["uname", "-m"], platform=target.platform, remove=True,
                                 labels=container_labels("platform-check"),
                                 network_disabled=True)

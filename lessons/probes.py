@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 import time
 
-from docker.errors import DockerException
+from docker.errors import APIError, DockerException
 
 from . import engine, run, session
 from .errors import explain
@@ -27,8 +27,6 @@ SHELL_TEST = ["-c", "echo I am a shell in $(pwd)"]
 
 def shell(client, tag: str) -> str:
     """Start the image with `sh` as its entrypoint: what happens?"""
-    from docker.errors import APIError
-
     c = client.containers.create(tag, SHELL_TEST, entrypoint=["sh"],
                                  labels=container_labels(PURPOSE))
     try:
