@@ -6,7 +6,7 @@ import ast
 import subprocess
 import sys
 
-from lessons import catalog
+from lessons import catalog, sources
 
 PACKAGE = catalog.REPO_ROOT / "lessons"
 
@@ -75,3 +75,22 @@ def test_importing_every_module_has_no_side_effects(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and list(tmp_path.iterdir()) == [], "import wrote or printed"
+
+
+def test_lab_never_asks_which_mode_it_is_in():
+    """Live and replay differ in lessons/sources.py only: no test in ``Lab`` reads ``live``
+    or ``mode`` (issue 23, part 3)."""
+    tree = ast.parse((PACKAGE / "nb.py").read_text())
+    lab = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Lab")
+    asks = []
+    for node in ast.walk(lab):
+        if isinstance(node, (ast.If, ast.IfExp, ast.While, ast.Assert)):
+            for inner in ast.walk(node.test):
+                if isinstance(inner, ast.Attribute) and inner.attr in ("live", "mode"):
+                    asks.append(f"nb.py:{node.lineno}")
+    assert not asks, asks
+
+
+def test_one_recorded_source_per_directory():
+    assert sources.recorded() is sources.recorded()
+    assert sources.recorded(sources.RECORDED / "arm64") is not sources.recorded()
