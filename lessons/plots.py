@@ -27,8 +27,14 @@ WIDTH_IN = 10  # fits a JupyterLab notebook column at 100% zoom
 
 
 def source_line(df: pd.DataFrame) -> str:
-    """'local image set · Docker 20.10.24 (overlay2, amd64) · live 2026-11-29'."""
-    r = df.iloc[0]
+    """The ``caption`` of a table's first row."""
+    return caption(df.iloc[0])
+
+
+def caption(r) -> str:
+    """'local image set · Docker 20.10.24 (overlay2, amd64) · live 2026-11-29' from a table
+    row or a source's provenance (image_set, engine_version, storage_driver, architecture,
+    date, source); the one wording of where figures come from in charts and captions."""
     src = r.get("source", "live")
     when = r.get("date", "")
     src_text = f"live {when}" if src == "live" else f"{src} (replayed, not live)"

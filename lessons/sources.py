@@ -26,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import (bake, build, buildcost, catalog, cleanup, display, engine, inventory, labels,
-               layers, platforms, probes, run, runtime, sbom, session, sizes, transcripts)
+               layers, platforms, plots, probes, run, runtime, sbom, session, sizes,
+               transcripts)
 from . import lab as verbs
 from .cells import need_table
 from .errors import EXPECTED, LabError, explain
@@ -72,10 +73,7 @@ class Source:
 
     def caption(self) -> str:
         """'local image set · Docker 26.1.5 (containerd, amd64) · live 2026-12-02'."""
-        p = self.provenance()
-        when = f"live {p['date']}" if self.live else f"{self.label()} (replayed, not live)"
-        return (f"{p['image_set']} image set · Docker {p['engine_version']} "
-                f"({p['storage_driver']}, {p['architecture']}) · {when}")
+        return plots.caption({**self.provenance(), "source": self.label()})
 
 
 # ----------------------------------------------------------------------------- recorded
