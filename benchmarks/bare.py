@@ -65,6 +65,25 @@ def _remove_engine(log) -> None:
     shutil.rmtree(BARE["SIZEDROP_ENGINE_ROOT"], ignore_errors=True)
 
 
+class _LoadPeak:
+    """The highest 1-minute load average seen while a run goes on (sampled every 5 s): a run
+    that shared the machine says so."""
+
+    def __init__(self):
+        self.value = round(os.getloadavg()[0], 1)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.wait(5):
+            self.value = max(self.value, round(os.getloadavg()[0], 1))
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
 class Step:
     """One timed step, run in a thread so two can overlap."""
 
@@ -131,6 +150,7 @@ def measure(mode: str, log) -> dict:
     venv = work / "venv"
     lines: list[tuple[float, str]] = []
     load = os.getloadavg()[0]
+    peak = _LoadPeak()
     engine, pip = Step("engine", lambda: _start_engine(log)), Step("pip", lambda: _pip(venv, log))
     t0 = time.monotonic()
     if mode == "overlapped":
@@ -142,12 +162,13 @@ def measure(mode: str, log) -> dict:
     if not (engine.error or pip.error):
         _run_all([compare])
     total = round(time.monotonic() - t0, 1)
+    peak.stop()
     row = {"mode": mode, "engine_s": engine.seconds, "pip_s": pip.seconds,
            "compare_s": compare.seconds, "total_s": total,
            # compare's own lines: the image set is built first, then the variants (baked)
-           "image_set_done_s": _first(lines, "in one BuildKit session", ": building"),
+           "image_set_done_s": _first(lines, "in one BuildKit session"),
            "table_s": _first(lines, "source: live run"),
-           "load_1min_at_start": round(load, 1),
+           "load_1min_at_start": round(load, 1), "load_1min_peak": peak.value,
            "error": engine.error or pip.error or compare.error}
     shutil.rmtree(work, ignore_errors=True)
     _remove_engine(log)
@@ -169,10 +190,12 @@ def report(rows: list[dict], out: Path, when: str) -> str:
         "- image set: `local`, built from nothing by compare (no registry reachable here)",
         "- downloads: from a Debian mirror and a Python package index close to this machine; a "
         "laptop on a home line spends longer fetching the same packages",
-        "- `load_1min_at_start`: the machine's 1-minute load average when the run began (other "
-        "work ran beside it when it is above 0)",
-        "- `image_set_done_s` and `table_s`: seconds into compare when it began building the "
-        "variants, and when it printed the table",
+        "- `load_1min_at_start`, `load_1min_peak`: the machine's 1-minute load average when "
+        f"the run began and its highest value during the run; on these {os.cpu_count()} CPUs "
+        "a peak far above the CPU count means other work shared the machine and the times are "
+        "longer than an idle machine gives",
+        "- `image_set_done_s` and `table_s`: seconds into compare when the local image set was "
+        "done and the bake of the 12 variants began, and when compare printed the table",
         "",
         "| " + " | ".join(cols) + " |",
         "|" + "---|" * len(cols),
