@@ -1,6 +1,7 @@
-# Demo for notebook 06: COPY --link. Needs a built-in Dockerfile frontend from BuildKit 0.10+
-# (Docker 23+); Debian 12's Docker 20.10 stops at "Unknown flag: link". Build context:
-# sample_apps/go. The final stage's base is an ARG, so a rebuild can change it.
+# Demo for notebook 06: COPY --link. Build context: sample_apps/go. The final stage's base is
+# an ARG, so a rebuild can change it.
+# Needs: Docker 23+ (a built-in Dockerfile frontend from BuildKit 0.10+); Debian 12's Docker
+# 20.10 stops at "Unknown flag: link".
 ARG GO_IMAGE=golang:1.27-trixie
 ARG RUNTIME_IMAGE=gcr.io/distroless/static-debian13:nonroot
 

@@ -1,6 +1,7 @@
-# Demo for notebook 06: a RUN heredoc, the same step as chain.dockerfile's && chain. Needs a
-# built-in Dockerfile frontend from BuildKit 0.10+ (Docker 23+); Debian 12's Docker 20.10
-# reads the script's lines as instructions ("unknown instruction"). No build context needed.
+# Demo for notebook 06: a RUN heredoc, the same step as chain.dockerfile's && chain. No build
+# context needed.
+# Needs: Docker 23+ (a built-in Dockerfile frontend from BuildKit 0.10+); Debian 12's Docker
+# 20.10 reads the script's lines as instructions ("unknown instruction: SET").
 ARG DEBIAN_IMAGE=debian:trixie-slim
 
 # runtime: one RUN, one layer; the script reads like a shell script, one command a line.
