@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lessons import buildchecks  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-CSV = HERE / "buildchecks.csv"
+CSV = buildchecks.REPO_TABLE
 MD = HERE / "buildchecks.md"
 
 
