@@ -25,6 +25,9 @@ LINK = DEMOS / "copy-link.dockerfile"
 HEREDOC = DEMOS / "heredoc.dockerfile"
 CHAIN = DEMOS / "chain.dockerfile"
 GO_CONTEXT = catalog.SAMPLE_APPS / "go"
+# What benchmarks/modern_syntax.py recorded, for the notebook in replay.
+RECORDED = {name: catalog.REPO_ROOT / "benchmarks" / f"{name}.csv"
+            for name in ("modern-syntax", "copy-link", "heredoc-layers")}
 # The two final-stage bases a rebuild switches between (both distroless, both nonroot).
 BASES = ("DISTROLESS_STATIC_IMAGE", "DISTROLESS_BASE_IMAGE")
 
