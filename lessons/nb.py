@@ -602,6 +602,16 @@ class Lab:
         print(f"session {sid}: removed " + ("; ".join(done) if done else "nothing")
               + "; other sessions' containers and the shared images stay")
 
+    def build_checks(self, dockerfile=None) -> pd.DataFrame:
+        """Judge a Dockerfile with BuildKit's build checks (``docker build --check``; hadolint
+        where this docker client has none, and in replay), then build it and ask the image
+        (lessons.buildchecks). Default: your copy of the demo, work/build-checks/Dockerfile."""
+        from pathlib import Path
+
+        from . import buildchecks, exercises
+        path = Path(dockerfile) if dockerfile else buildchecks.work_file(exercises.work_root())
+        return buildchecks.verify(self.client if self.live else None, self.image_set, path)
+
 
 def pull_seconds(df: pd.DataFrame, mbit_per_s, nodes: int = 1,
                  registry_mbit: float | None = None) -> pd.DataFrame:

@@ -115,6 +115,7 @@ CELLS = {
     "Lab.cleanup": "out = lab.cleanup()",
     "Lab.provenance": "out = lab.provenance('go', 'scratch')",
     "Lab.sbom": "out = lab.sbom('go')",
+    "Lab.build_checks": "out = lab.build_checks()",
     "verdict": "out = verdict(True, 'a question')",
     "show": "out = show(recorded)",
     "columns": "out = columns(recorded, ['language', 'variant'])",
@@ -138,7 +139,7 @@ ABSENT_IS_FINE = {"Lab.command"}
 REPLAYS = {"Lab.start"}
 # The exercise check builds with the docker CLI before it asks the engine anything: what it
 # meets is a CLI that cannot run (the injected OSError, else a missing docker binary).
-THROUGH_CLI = {"Lab.check"}
+THROUGH_CLI = {"Lab.check", "Lab.build_checks"}
 # The explorer shows a failure in its own status line (ipywidgets callbacks), not the cell's.
 IN_WIDGET = {"Lab.explore"}
 
