@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import build, catalog, engine, imagesets, inventory, labels, progress, run, session, sizes
+from . import (build, catalog, engine, imagesets, inventory, labels, progress, run, session,
+               sizes, transfer)
 from .errors import EXPECTED, BuildFailed, EngineUnavailable, LabError, NeverHealthy, explain
 
 EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
@@ -60,11 +61,14 @@ class Exercise:
     dockerignore: bool = True       # copy the sample's .dockerignore too
     generate: str = ""              # extra files made when the folder is prepared
     start_file: Path | None = None  # the starting Dockerfile when not in start/
+    service: str = ""               # a transfer service (lessons.transfer) instead of a sample
 
     def files(self, which: str) -> Path:
-        """The folder of ``start``, ``solution`` or ``mistake`` files (the last two are
-        instructor material, outside the learner's tree)."""
-        return {"start": EXERCISES_DIR / self.id / "start", "solution": SOLUTIONS_DIR / self.id,
+        """The folder (or file) of ``start``, ``solution`` or ``mistake`` files; the last two
+        are instructor material, outside the learner's tree."""
+        solution = (SOLUTIONS_DIR.parent / "transfer" / f"{self.service}.dockerfile"
+                    if self.service else SOLUTIONS_DIR / self.id)
+        return {"start": EXERCISES_DIR / self.id / "start", "solution": solution,
                 "mistake": MISTAKES_DIR / self.id}[which]
 
 
@@ -88,7 +92,9 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
     Exercise("05-wasted-bytes", "05-inside-the-image",
              "ship the unpacked files without the archive's bytes", None, generate="assets"),
     Exercise("06-scratch", "06-going-further",
-             "write the scratch variant, with what distroless/static used to give", "go"),
+             "ship the go-clock service on scratch, with everything it reads from the machine",
+             None, service="go-clock",
+             start_file=transfer.get("go-clock").fat_dockerfile),
     _challenge("go"), _challenge("java"), _challenge("python"),
 ]}
 
@@ -133,8 +139,8 @@ class Workspace:
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True)
         ex = self.exercise
-        if ex.app:
-            src = catalog.SAMPLE_APPS / ex.app
+        if ex.app or ex.service:
+            src = transfer.get(ex.service).folder if ex.service else catalog.SAMPLE_APPS / ex.app
             ignore = shutil.ignore_patterns("*.dockerfile", "__pycache__", "*.pyc",
                                             *([] if ex.dockerignore else [".dockerignore"]))
             shutil.copytree(src, self.path, ignore=ignore, dirs_exist_ok=True)
@@ -303,6 +309,10 @@ class Result:
 
 # ----------------------------------------------------------------------------- graded hints
 
+GUIDE_USER = ("the image runs as root: look at what the final stage says about its user",
+              "a USER instruction after the last FROM, with a numeric id (the distroless "
+              "images' nonroot user has one; notebook 03 shows it)")
+
 # What a failed check item says, as (what to look at, which instruction). The first failed
 # attempt gets the first; a second, different failed attempt gets both. Neither is ever a line
 # of the reference solution (tests/unit/test_answers.py holds them to that).
@@ -321,9 +331,7 @@ GUIDE: dict[str, tuple[str, str]] = {
     "shell": ("the final image holds a shell, so it is not distroless: look at which image "
               "the final stage starts from",
               "the last FROM: the ARGs at the top of the Dockerfile name a base with no shell"),
-    "non-root": ("the image runs as root: look at what the final stage says about its user",
-                 "a USER instruction after the last FROM, with a numeric id (the distroless "
-                 "images' nonroot user has one; notebook 03 shows it)"),
+    "non-root": GUIDE_USER,
     "health-shell": ("the engine's health check cannot run in this image: read the health "
                      "log output, and ask what that check needs that the image lacks",
                      "the HEALTHCHECK instruction: written as plain text the engine runs it "
@@ -350,16 +358,30 @@ GUIDE: dict[str, tuple[str, str]] = {
     "static": ("the binary asks for a dynamic loader, which an empty image lacks: look at how "
                "the build stage compiles it (the top of notebook 06 shows why)",
                "the build stage's environment: the Go setting that turns cgo off"),
-    "certs": ("an empty image has no trust store: look at which stage of your build has one",
-              "a COPY --from a Debian-based stage of its CA bundle (Debian keeps it under "
-              "/etc/ssl/certs)"),
-    "zones": ("an empty image has no time zone database: look at which stage of your build "
-              "has one", "a COPY --from a Debian-based stage of the zone database (Debian keeps "
-              "it under /usr/share)"),
-    "tmp": ("programs that write temporary files need a /tmp that every user may write: an "
-            "empty image has none",
-            "an empty image cannot run mkdir: make the folder, with that mode, in a build stage "
-            "and COPY it over (a COPY keeps the mode)"),
+    "behaviour: image user": GUIDE_USER,
+    "behaviour: process user": GUIDE_USER,
+    "behaviour: engine health verdict": (
+        "the engine did not call it healthy: read why (no health check declared, or the "
+        "check's own output)", "the HEALTHCHECK instruction: it must exist, and what it runs "
+        "must be in the image and need no shell; the service has a health-check mode"),
+    "behaviour: no shell": ("the image holds a shell: look at what the final stage starts "
+                            "from and what it copies in", "the last FROM and its COPY lines"),
+    "behaviour: starts on a read-only root": (
+        "it did not start, or stopped at once, on a read-only root: read the engine's error "
+        "and the service's last output", "the ENTRYPOINT, and what the program it names needs "
+        "from the image (a loader, a library, a folder it writes)"),
+    "behaviour: keeps running": (
+        "it stopped while it was being checked: read its last output",
+        "what the service reads from the machine at start-up (read its source)"),
+    "behaviour: app cases": (
+        "the service answers, but not as it does in the fat image: the failed case says what "
+        "it was asked; read the source for what that request needs from the machine",
+        "the COPY lines of the final stage: what the fat image had (files the service reads "
+        "at run time) that yours lacks"),
+    "behaviour: stops on SIGTERM": (
+        "`docker stop` sends SIGTERM to PID 1: look at which process that is in your image",
+        "the ENTRYPOINT: in exec form (a JSON list) the service itself is PID 1 and gets the "
+        "signal"),
     "shell-form": ("look at how ENTRYPOINT, CMD and HEALTHCHECK are written: the image has no "
                    "shell to run them", "those instructions, written as JSON lists (exec form)"),
 }
@@ -707,6 +729,9 @@ def _human(n: int) -> str:
 
 
 def _check_scratch(source, ws: Workspace, res: Result) -> None:
+    """go-clock on scratch: the empty base, a binary that needs no loader, then the service's
+    behaviour (lessons.behaviour), whose cases need the company's CA in the trust store and
+    zone data: what the series' own scratch image of the sample app does not carry."""
     if not _build(source, ws, res):
         return
     client = source.client
@@ -714,38 +739,25 @@ def _check_scratch(source, ws: Workspace, res: Result) -> None:
     res.add("FROM scratch", base == "scratch",
             "no base image layers" if base == "scratch" else f"starts from {base}",
             f"the runtime stage still starts from {base}", *GUIDE["scratch"])
-    data = inventory.file_bytes(client, ws.tag, "/app/server")
-    info = inventory.elf_info(data or b"") or {}
+    entry = (client.images.get(ws.tag).attrs["Config"].get("Entrypoint") or [""])[0]
+    info = inventory.elf_info(inventory.file_bytes(client, ws.tag, entry) or b"") or {}
     res.add("static binary", bool(info.get("static")),
             "no dynamic loader needed" if info.get("static") else
-            f"asks for {info.get('interpreter') or 'a loader'}",
+            f"{entry or 'the entrypoint'} asks for {info.get('interpreter') or 'a loader'}",
             f"the binary is dynamically linked ({info.get('interpreter')}), which scratch "
-            "does not have: it would fail with 'exec /app/server: no such file or directory'",
+            f"does not have: it would fail with 'exec {entry}: no such file or directory'",
             *GUIDE["static"])
-    inv = inventory.of_image(client, ws.tag)
-    certs = "etc/ssl/certs/ca-certificates.crt" in inv.paths
-    res.add("CA certificates", certs, "/etc/ssl/certs/ca-certificates.crt"
-            + ("" if certs else " is missing"),
-            "there are no CA certificates: an outbound HTTPS call would fail with "
-            "'x509: certificate signed by unknown authority'", *GUIDE["certs"])
-    zones = any(p.startswith("usr/share/zoneinfo/") for p in inv.paths)
-    res.add("time zone data", zones, "/usr/share/zoneinfo" + ("" if zones else " is missing"),
-            "there is no time zone data: time.LoadLocation(\"Europe/Berlin\") would fail",
-            *GUIDE["zones"])
-    tmp = _tmp_mode(client, ws.tag)
-    res.add("/tmp", tmp == 0o1777, f"mode {tmp:o}" if tmp is not None else "missing",
-            "there is no world-writable /tmp (mode 1777)", *GUIDE["tmp"])
-    _non_root(source, ws, res)
-    _answers(source, ws, res, "go")
+    _behaviour(source, ws, res)
 
 
-def _tmp_mode(client, ref: str) -> int | None:
-    from . import imagefs
-    with imagefs.exported(client, ref, "check") as fs:
-        for path, member, _ in imagefs.files(fs):
-            if path == "tmp" and member.isdir():
-                return member.mode & 0o7777
-    return None
+def _behaviour(source, ws: Workspace, res: Result) -> None:
+    """The transfer service's behaviour check, item by item, each with its graded hint."""
+    from . import behaviour
+
+    found = behaviour.check(source.client, ws.tag, ws.exercise.service, session.current())
+    for item in found.items:
+        res.add(item.name, item.passed, item.detail, f"{item.name}: {item.detail}",
+                *GUIDE.get(f"behaviour: {item.name}", ("", "")))
 
 
 def _check_challenge(source, ws: Workspace, res: Result) -> None:
@@ -846,8 +858,10 @@ def solution(exercise_id: str, source, root: Path | None = None) -> str:
            "replay mode: no Docker engine here, so nothing can be attempted or checked; "
            "shown so you can read it")
     parts = [f"REFERENCE SOLUTION of {ex.id} ({why}; one good answer among several):"]
-    for f in sorted(p for p in folder.rglob("*") if p.is_file()):
-        parts.append(f"--- {f.relative_to(folder).as_posix()} ---\n{f.read_text().rstrip()}")
+    files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+    for f in files:
+        name = "Dockerfile" if f == folder else f.relative_to(folder).as_posix()
+        parts.append(f"--- {name} ---\n{f.read_text().rstrip()}")
     return "\n".join(parts)
 
 

@@ -19,7 +19,7 @@ MISTAKE_REASON = {
     "03-distroless-health": "unhealthy",
     "04-strip-binary": ".symtab",
     "05-wasted-bytes": "still ship",
-    "06-scratch": "no CA certificates",
+    "06-scratch": "app cases",
     "07-challenge-go": "no such file or directory",
     "07-challenge-java": "over the",
     "07-challenge-python": "no such file or directory",

@@ -74,8 +74,7 @@ def test_every_exercise_has_a_start_a_solution_and_a_typical_mistake(tmp_path):
     for ex_id, ex in exercises.EXERCISES.items():
         ws = exercises.Workspace(ex, tmp_path).reset()
         assert ws.dockerfile.exists(), ex_id
-        assert (ex.files("solution") / ws.dockerfile.name).exists() or \
-            (ex.files("solution") / ".dockerignore").exists(), ex_id
+        assert ex.files("solution").exists(), ex_id
         assert ex.files("mistake").is_dir(), ex_id
         assert ex.notebook.startswith(ex_id[:2])
 
