@@ -750,11 +750,14 @@ def _check_scratch(source, ws: Workspace, res: Result) -> None:
     _behaviour(source, ws, res)
 
 
-def _behaviour(source, ws: Workspace, res: Result) -> None:
-    """The transfer service's behaviour check, item by item, each with its graded hint."""
+def _behaviour(source, ws: Workspace, res: Result,
+               service: transfer.Service | None = None) -> None:
+    """The behaviour check of the exercise's service (or of ``service``), item by item, each
+    with its graded hint."""
     from . import behaviour
 
-    found = behaviour.check(source.client, ws.tag, ws.exercise.service, session.current())
+    found = behaviour.check(source.client, ws.tag, service or ws.exercise.service,
+                            session.current())
     for item in found.items:
         res.add(item.name, item.passed, item.detail, f"{item.name}: {item.detail}",
                 *GUIDE.get(f"behaviour: {item.name}", ("", "")))
@@ -776,8 +779,6 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
     res.add("small enough", size <= target, f"{size:.1f} MB, target {target:.0f} MB",
             f"the image is {size:.1f} MB, over the {target:.0f} MB target",
             *challenge.GUIDE[language])
-    _answers(source, ws, res, language)
-    _non_root(source, ws, res)
     shells = _shells(source, ws)
     shell_form = challenge.shell_form_commands(client.images.get(ws.tag).attrs["Config"])
     res.add("no shell-form commands", bool(shells) or not shell_form,
@@ -785,7 +786,16 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
             + (" (there is a shell, so they run)" if shells else ""),
             f"{', '.join(shell_form)} in shell form, and the image has no shell to run them",
             *GUIDE["shell-form"])
-    _health(source, ws, res)
+    # How it behaves, run as production would (lessons.behaviour): user, the engine's health
+    # verdict, the contract's answer, no shell, and the stop on SIGTERM.
+    _behaviour(source, ws, res, _sample_service(language))
+
+
+def _sample_service(language: str) -> transfer.Service:
+    """The sample app as the behaviour check sees it: writes only to /tmp, and its root
+    answer names its language (sample_apps/README.md)."""
+    return transfer.Service(f"sample-{language}", language, "/tmp", (
+        transfer.Case("the contract's answer at /", "/", 200, {"language": language}),))
 
 
 def _reference_image(source, language: str) -> None:

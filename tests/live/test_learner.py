@@ -22,7 +22,7 @@ MISTAKE_REASON = {
     "06-scratch": "app cases",
     "07-challenge-go": "no such file or directory",
     "07-challenge-java": "over the",
-    "07-challenge-python": "no such file or directory",
+    "07-challenge-python": "the engine could not start it",
 }
 
 
