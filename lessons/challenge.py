@@ -1,9 +1,9 @@
 """The workshop challenge (notebook 07): slim a fat Dockerfile below a measured target.
 
 The check itself is lessons.exercises (exercise ``07-challenge-<language>``): it builds the
-learner's file with the command it prints, runs the image under the lab's safe defaults, asks
-it the contract basics, reads the engine's health verdict, rejects commands that cannot run
-without a shell, and compares the size with the target.
+learner's file with the command it prints, compares the size with the target, rejects commands
+that cannot run without a shell, and runs lessons.behaviour's check (users, the engine's health
+verdict, the contract's answer, no shell, the stop on SIGTERM). Its hints are graded (``GUIDE``).
 
 Targets are not typed in: they are ``TARGET_FACTOR`` times the measured size of our own
 distroless variant of the same app, rounded up to two significant figures (and to a
@@ -21,7 +21,6 @@ import pandas as pd
 from . import catalog
 from .errors import LabError
 
-HERE = catalog.REPO_ROOT / "notebooks" / "challenge"
 TARGET_FACTOR = 1.2
 REFERENCE_VARIANT = "distroless"
 
@@ -41,10 +40,6 @@ GUIDE = {
                "the final FROM and the stage that makes the venv: the venv must come from the "
                "same interpreter, at the same path, as the runtime's (notebook 03)"),
 }
-
-
-def starting_point(language: str):
-    return HERE / f"{language}.dockerfile"
 
 
 def target_mb(sizes: pd.DataFrame, language: str) -> float:
