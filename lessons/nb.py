@@ -612,6 +612,18 @@ class Lab:
         path = Path(dockerfile) if dockerfile else buildchecks.work_file(exercises.work_root())
         return buildchecks.verify(self.client if self.live else None, self.image_set, path)
 
+    def hint(self, exercise: str) -> None:
+        """What your last check of an exercise said to look at (graded: a second different
+        failed attempt also names the instruction)."""
+        from . import exercises
+        print(exercises.hint(exercise))
+
+    def solution(self, exercise: str) -> None:
+        """The reference solution, once your check failed on two different attempts (logged
+        in the work folder's progress.jsonl); before that, what to do next."""
+        from . import exercises
+        print(exercises.solution(exercise, self.source))
+
 
 def pull_seconds(df: pd.DataFrame, mbit_per_s, nodes: int = 1,
                  registry_mbit: float | None = None) -> pd.DataFrame:

@@ -11,7 +11,8 @@ from lessons import catalog, dockerfile, imagesets
 from tests.tools import executable
 
 ALL_FILES = sorted(catalog.SAMPLE_APPS.rglob("*.dockerfile")) + sorted(
-    (catalog.REPO_ROOT / "notebooks").rglob("*.dockerfile"))
+    (catalog.REPO_ROOT / "notebooks").rglob("*.dockerfile")) + sorted(
+    (catalog.REPO_ROOT / "instructor" / "solutions").glob("07-challenge-*/Dockerfile"))
 APP_FILES = [v.dockerfile for v in catalog.variants()]
 CONFIG = catalog.REPO_ROOT / ".hadolint.yaml"
 

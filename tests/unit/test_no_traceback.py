@@ -110,6 +110,8 @@ CELLS = {
     "Lab.explore": "out = lab.explore('go', 'scratch')",
     "Lab.workspace": "out = lab.workspace('04-strip-binary')",
     "Lab.check": "out = lab.check('04-strip-binary')",
+    "Lab.hint": "out = lab.hint('04-strip-binary')",
+    "Lab.solution": "out = lab.solution('04-strip-binary')",
     "Lab.challenge_targets": "out = lab.challenge_targets()",
     "Lab.running": "with lab.running('go', 'scratch') as out:\n    pass",
     "Lab.cleanup": "out = lab.cleanup()",
@@ -130,6 +132,7 @@ CELLS = {
 # no call). Every other helper must fail, in one line, with each fault.
 PURE = {"Lab.exports", "Lab.build_env", "Lab.variant", "Lab.dockerfile",
         "Lab.tag", "Lab.image", "Lab.recorded_table", "Lab.arm64_sizes", "Lab.workspace",
+        "Lab.hint", "Lab.solution",
         "verdict", "show", "columns", "smallest", "pull_seconds", "plot_fleet", "select",
         "provenance"}
 # The command a build runs pins a lookalike the engine holds (lessons.pins): an image that is
@@ -261,6 +264,8 @@ def test_each_fault_through_each_helper_gives_one_line(helper, fault, shell, off
     ("lab.runtime('go', runs=0)", "runs=0"),
     ("lab.explore('java', 'traced')", "java has no traced variant"),
     ("lab.check('07-challenge-rust')", "no exercise called '07-challenge-rust'"),
+    ("lab.solution('03-distroless')", "no exercise called '03-distroless'"),
+    ("lab.hint('nope')", "no exercise called 'nope'"),
     ("lab.sizes(languages=3)", "language 3 is not a name"),
     ("lab.sizes(lang='go')", "Lab.sizes() got an unexpected keyword argument 'lang'; "
                              "next step: help(lab.sizes)"),
