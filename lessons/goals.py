@@ -285,9 +285,16 @@ def judge(g: Goal, state: dict) -> tuple[bool, list[str]]:
     return passed, lines
 
 
-def config_hash(attrs: dict) -> str:
-    """A short hash of the configuration checked (what differs between two attempts)."""
-    keep = {k: attrs.get(k) for k in ("Image", "Config", "HostConfig", "RootFS")}
+def config_hash(attrs: dict, export: dict | None = None) -> str:
+    """A short hash of what was checked: the configuration, how the run ended and what an
+    export holds, without what every new container gets anew (its host name), so one command
+    run twice hashes the same and two different attempts do not."""
+    config = {k: v for k, v in (attrs.get("Config") or {}).items() if k != "Hostname"}
+    st = attrs.get("State") or {}
+    keep = {"Image": attrs.get("Image"), "Config": config, "HostConfig": attrs.get("HostConfig"),
+            "RootFS": attrs.get("RootFS"), "Running": st.get("Running"),
+            "ExitCode": st.get("ExitCode"), "Started": st.get("StartedAt", NEVER) != NEVER,
+            "export": export}
     text = json.dumps(keep, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -385,7 +392,7 @@ def check(goal_id: str, client, session_id: str | None = None) -> Verdict:
         record(g.id, False, "", sid)
         return Verdict(g.id, False, [line])
     passed, lines = judge(g, state)
-    digest = config_hash(state["attrs"])
+    digest = config_hash(state["attrs"], state.get("export"))
     missing = sum(line.startswith("  [ ]") for line in lines)
     lines.insert(0, f"goal {g.id}: {g.kind} {state['name']}")
     lines.append(f"PASS: goal {g.id} reached" if passed else

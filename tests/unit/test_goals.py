@@ -297,3 +297,12 @@ def test_the_export_is_read_from_the_file(tmp_path):
     state["attrs"]["Config"]["Entrypoint"] = ["/busybox/sh"]
     assert goals._read_export(path, state) == {"tar": True, "has_entrypoint": False}
     assert goals._read_export(tmp_path / "none.tar", state)["tar"] is False
+
+
+def test_the_same_command_twice_hashes_the_same():
+    one = _state("01-publish")["attrs"]
+    two = copy.deepcopy(one)
+    one["Config"]["Hostname"], two["Config"]["Hostname"] = "0f1e2d3c4b5a", "a5b4c3d2e1f0"
+    assert goals.config_hash(one) == goals.config_hash(two)
+    two["State"]["ExitCode"] = 137
+    assert goals.config_hash(one) != goals.config_hash(two)
