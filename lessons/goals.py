@@ -48,6 +48,7 @@ class Goal:
     kind: str            # "container" or "image"
     name: str            # what the learner names it, before "-<session id>"
     image: str = ""      # the lab image a container goal runs
+    port: int = 8080     # the port the app listens on in the container
     needs: tuple[str, ...] = ()   # what else the check reads: answers, health, history, export
     export: str = ""     # file under $SIZEDROP_TMP that an export goal writes
     requirements: tuple[Requirement, ...] = field(default=())
@@ -78,18 +79,20 @@ def _state(s: dict) -> dict:
     return s["attrs"].get("State") or {}
 
 
-def _bindings(s: dict) -> list[dict]:
-    return (_host(s).get("PortBindings") or {}).get("8080/tcp") or []
+def _bindings(s: dict, port: int) -> list[dict]:
+    return (_host(s).get("PortBindings") or {}).get(f"{port}/tcp") or []
 
 
-def _published(s: dict) -> bool:
-    return bool(_bindings(s)) or bool(_host(s).get("PublishAllPorts"))
+def _published(port: int) -> Callable[[dict], bool]:
+    return lambda s: bool(_bindings(s, port)) or bool(_host(s).get("PublishAllPorts"))
 
 
-def _loopback_only(s: dict) -> bool:
-    ips = [b.get("HostIp") or "" for b in _bindings(s)]
-    return bool(ips) and not _host(s).get("PublishAllPorts") and \
-        all(ip in ("127.0.0.1", "::1") for ip in ips)
+def _loopback_only(port: int) -> Callable[[dict], bool]:
+    def test(s):
+        ips = [b.get("HostIp") or "" for b in _bindings(s, port)]
+        return bool(ips) and not _host(s).get("PublishAllPorts") and \
+            all(ip in ("127.0.0.1", "::1") for ip in ips)
+    return test
 
 
 def _memory_is(mb: int) -> Callable[[dict], bool]:
@@ -148,19 +151,19 @@ def _readonly_req() -> Requirement:
                        lambda s: bool(_host(s).get("ReadonlyRootfs")))
 
 
-def _loopback_reqs() -> tuple[Requirement, ...]:
+def _loopback_reqs(port: int = 8080) -> tuple[Requirement, ...]:
     return (
-        Requirement("port 8080 is published", "port 8080 is not published to this machine",
-                    _published),
+        Requirement(f"port {port} is published", f"port {port} is not published to this "
+                    "machine", _published(port)),
         Requirement("it is published on loopback only",
-                    "port 8080 is reachable on every network interface of this machine, "
-                    "not only on loopback", _loopback_only),
+                    f"port {port} is reachable on every network interface of this machine, "
+                    "not only on loopback", _loopback_only(port)),
     )
 
 
 GOALS = {g.id: g for g in (
-    Goal("01-publish", "container", "web", image="go-app:single-stage", needs=("answers",),
-         requirements=(
+    Goal("01-publish", "container", "web", image="go-app:single-stage", port=9090,
+         needs=("answers",), requirements=(
              _image_req("Go single-stage"),
              _running_req(),
              Requirement("it runs in the background (detached)",
@@ -168,7 +171,11 @@ GOALS = {g.id: g for g in (
                          "that starts a server should hand it to the engine and return",
                          lambda s: not _cfg(s).get("AttachStdout")
                          and not _cfg(s).get("AttachStderr")),
-             *_loopback_reqs(),
+             Requirement("the app is told to listen on port 9090",
+                         "the app is not told to listen on port 9090: it listens on its "
+                         "default, 8080 (the apps read their port from the environment)",
+                         lambda s: "PORT=9090" in (_cfg(s).get("Env") or [])),
+             *_loopback_reqs(9090),
              Requirement("it answers on its published port",
                          "nothing answers on the published port from this machine",
                          lambda s: bool(s.get("answers"))),
@@ -316,7 +323,7 @@ def gather(client, g: Goal, session_id: str) -> dict | None:
         _wait_health(container)
     state = {"name": name, "attrs": container.attrs, "image_id": _image_id(client, g.image)}
     if "answers" in g.needs:
-        state["answers"] = _answers(state)
+        state["answers"] = _answers(state, g.port)
     if "export" in g.needs:
         state["export"] = _read_export(session.tmp_path(session_id) / g.export, state)
     return state
@@ -340,9 +347,9 @@ def _wait_health(container) -> None:
         container.reload()
 
 
-def _answers(state: dict, tries: int = 10) -> bool:
-    """Does the app answer GET / on the host port the engine published for 8080?"""
-    ports = ((state["attrs"].get("NetworkSettings") or {}).get("Ports") or {}).get("8080/tcp")
+def _answers(state: dict, port: int, tries: int = 10) -> bool:
+    """Does the app answer GET / on the host port the engine published for ``port``?"""
+    ports = ((state["attrs"].get("NetworkSettings") or {}).get("Ports") or {}).get(f"{port}/tcp")
     if not ports or not _state(state).get("Running"):
         return False
     url = f"http://127.0.0.1:{ports[0]['HostPort']}/"

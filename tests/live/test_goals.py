@@ -29,10 +29,11 @@ JAVA_BUILD = ("docker build -q --build-arg JDK_IMAGE --build-arg JRE_IMAGE "
 # goal -> (the images its commands need, the reference's key flags, wrong commands)
 CASES = {
     "01-publish": (
-        [("go", "single-stage")], ["127.0.0.1:", "-p "],
-        [f"docker run -d --name {NAME['01-publish']} {LABEL} -p 8080 "
+        [("go", "single-stage")], ["127.0.0.1:", "-p ", "PORT=9090"],
+        [f"docker run -d --name {NAME['01-publish']} {LABEL} -p 127.0.0.1::9090 "
          "sizedrop.invalid/go-app:single-stage",
-         f"docker run -d --name {NAME['01-publish']} {LABEL} sizedrop.invalid/go-app:single-stage",
+         f"docker run -d --name {NAME['01-publish']} {LABEL} -e PORT=9090 -p 9090 "
+         "sizedrop.invalid/go-app:single-stage",
          f"docker run -d --name {NAME['01-publish']} -p 127.0.0.1::8080 "
          "sizedrop.invalid/go-app:multi-stage"]),
     "02-test-stage": (

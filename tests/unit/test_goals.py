@@ -30,7 +30,10 @@ def _container(config=None, host=None, state=None):
 # goal -> the state its reference command leaves on the engine (as lessons.goals.gather
 # returns it)
 REFERENCE = {
-    "01-publish": {"attrs": _container(host={"PortBindings": LOOPBACK}), "answers": True},
+    "01-publish": {"attrs": _container(config={"Env": ["PORT=9090", "PATH=/usr/bin"]},
+                                       host={"PortBindings": {"9090/tcp": [
+                                           {"HostIp": "127.0.0.1", "HostPort": ""}]}}),
+                   "answers": True},
     "02-test-stage": {"attrs": {"Config": {"Labels": {"sizedrop.managed": "true"},
                                            "User": "", "WorkingDir": "/src"}},
                       "history": ["RUN /bin/sh -c find src/test/java -name '*.java' > t.txt "
@@ -68,8 +71,6 @@ def _set(path: str, value):
 
 OTHER_IMAGE = _set("attrs.Image", "sha256:" + "cd" * 32)
 NO_LABEL = _set("attrs.Config.Labels", {})
-ALL_INTERFACES = _set("attrs.HostConfig.PortBindings",
-                      {"8080/tcp": [{"HostIp": "", "HostPort": "32768"}]})
 UNPUBLISHED = _set("attrs.HostConfig.PortBindings", {})
 EXITED = _set("attrs.State", {"Running": False, "ExitCode": 1,
                               "StartedAt": "2026-12-07T15:00:00Z"})
@@ -81,8 +82,10 @@ WRONG = {
         (OTHER_IMAGE, "not made from the Go single-stage image"),
         (EXITED, "it is not running (it exited with code 1)"),
         (_set("attrs.Config.AttachStdout", True), "started in the foreground"),
-        (ALL_INTERFACES, "every network interface"),
-        (UNPUBLISHED, "port 8080 is not published"),
+        (_set("attrs.Config.Env", ["PATH=/usr/bin"]), "not told to listen on port 9090"),
+        (_set("attrs.HostConfig.PortBindings", {"9090/tcp": [{"HostIp": "0.0.0.0"}]}),
+         "port 9090 is reachable on every network interface"),
+        (UNPUBLISHED, "port 9090 is not published"),
         (_set("answers", False), "nothing answers"),
         (NO_LABEL, "lab's container label"),
     ],
@@ -133,7 +136,7 @@ WRONG = {
 }
 
 # What each goal's reference command says that a reason must never give away.
-KEY_FLAGS = ["127.0.0.1:", "-p ", "--target", "--read-only", "--cap-drop", "--memory",
+KEY_FLAGS = ["127.0.0.1:", "-p ", "-e ", "--env", "--target", "--read-only", "--cap-drop", "--memory",
              "--user", "--stop-timeout", "docker stop", "docker create", "docker export",
              "--network", "--pids-limit", "no-new-privileges", "--security-opt"]
 
