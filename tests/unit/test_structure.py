@@ -18,7 +18,7 @@ LAYERS = {
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
                     "transfer", "behaviour", "reproducible", "sbom", "provenance"},
     "teaching": {"cells", "sources", "compare", "plots", "figures", "explorer", "challenge",
-                 "exercises", "transcripts", "schedule", "nb"},
+                 "exercises", "transcripts", "schedule", "nb", "goals"},
     "recording": {"record", "__main__"},
 }
 ORDER = ["engine", "measurement", "teaching", "recording"]
