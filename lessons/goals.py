@@ -49,7 +49,7 @@ class Goal:
     name: str            # what the learner names it, before "-<session id>"
     image: str = ""      # the lab image a container goal runs
     port: int = 8080     # the port the app listens on in the container
-    needs: tuple[str, ...] = ()   # what else the check reads: answers, health, history, export
+    needs: tuple[str, ...] = ()   # what else a container check reads: answers, health, export
     export: str = ""     # file under $SIZEDROP_TMP that an export goal writes
     requirements: tuple[Requirement, ...] = field(default=())
 
@@ -181,8 +181,7 @@ GOALS = {g.id: g for g in (
                          lambda s: bool(s.get("answers"))),
              _label_req(),
          )),
-    Goal("02-test-stage", "image", "sizedrop.invalid/work:02-tested", needs=("history",),
-         requirements=(
+    Goal("02-test-stage", "image", "sizedrop.invalid/work:02-tested", requirements=(
              Requirement("it carries the lab's image label (the lab's cleanup finds it)",
                          "it does not carry the lab's image label the goal names, so the "
                          "lab's cleanup would leave it behind",
