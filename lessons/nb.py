@@ -624,6 +624,12 @@ class Lab:
         from . import exercises
         print(exercises.solution(exercise, self.source))
 
+    def check_run(self, goal: str) -> None:
+        """Judge the container or image YOUR docker command made for ``goal`` (lessons.goals):
+        the engine's state, requirement by requirement, in words. Replay: says it cannot."""
+        from . import goals
+        goals.check(goal, self.client if self.live else None)
+
 
 def pull_seconds(df: pd.DataFrame, mbit_per_s, nodes: int = 1,
                  registry_mbit: float | None = None) -> pd.DataFrame:

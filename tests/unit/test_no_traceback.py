@@ -118,6 +118,7 @@ CELLS = {
     "Lab.provenance": "out = lab.provenance('go', 'scratch')",
     "Lab.sbom": "out = lab.sbom('go')",
     "Lab.build_checks": "out = lab.build_checks()",
+    "Lab.check_run": "out = lab.check_run('03-locked-down')",
     "verdict": "out = verdict(True, 'a question')",
     "show": "out = show(recorded)",
     "columns": "out = columns(recorded, ['language', 'variant'])",
@@ -138,6 +139,9 @@ PURE = {"Lab.exports", "Lab.build_env", "Lab.variant", "Lab.dockerfile",
 # The command a build runs pins a lookalike the engine holds (lessons.pins): an image that is
 # not there is simply not pinned; any other fault is the engine's, said in one line.
 ABSENT_IS_FINE = {"Lab.command"}
+# A goal's check with nothing by the goal's name on the engine says FAIL in one line and goes
+# on (a notebook's Run All passes the empty cell and its check): not an error.
+ABSENT_IS_FINE |= {"Lab.check_run"}
 # Lab.start with an engine that fails as it is asked: it says why and replays the recording.
 REPLAYS = {"Lab.start"}
 # The exercise check builds with the docker CLI before it asks the engine anything: what it
@@ -169,6 +173,7 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     monkeypatch.setenv("LESSONS_PIP_OFFLINE", "0")
     monkeypatch.setenv("LESSONS_WORK", str(tmp_path / "work"))
+    monkeypatch.setenv("LESSONS_PROGRESS", str(tmp_path / "progress.jsonl"))
     monkeypatch.delenv("LESSONS_PLATFORM", raising=False)
     monkeypatch.delenv(errors.DEBUG_ENV, raising=False)
     monkeypatch.setattr(build, "_BUILDX", {"ok": False})   # builds through the (fake) API
@@ -266,6 +271,8 @@ def test_each_fault_through_each_helper_gives_one_line(helper, fault, shell, off
     ("lab.check('07-challenge-rust')", "no exercise called '07-challenge-rust'"),
     ("lab.solution('03-distroless')", "no exercise called '03-distroless'"),
     ("lab.hint('nope')", "no exercise called 'nope'"),
+    ("lab.check_run('03-lockeddown')", "no goal called '03-lockeddown'; next step: one of: "
+                                       "01-publish"),
     ("lab.sizes(languages=3)", "language 3 is not a name"),
     ("lab.sizes(lang='go')", "Lab.sizes() got an unexpected keyword argument 'lang'; "
                              "next step: help(lab.sizes)"),

@@ -19,7 +19,7 @@ LAYERS = {
                     "transfer", "behaviour", "reproducible", "sbom", "provenance", "buildchecks",
                     "modern"},
     "teaching": {"cells", "sources", "compare", "plots", "figures", "explorer", "challenge",
-                 "exercises", "progress", "transcripts", "schedule", "nb"},
+                 "exercises", "progress", "transcripts", "schedule", "nb", "goals"},
     "recording": {"record", "__main__"},
 }
 ORDER = ["engine", "measurement", "teaching", "recording"]
