@@ -32,8 +32,10 @@ ENGINE_SERIES=28.5
 PINS="docker.io=28.5.* docker-cli=28.5.* docker-buildx=0.29.* containerd=2.1.*"
 ROOT=${SIZEDROP_ENGINE_ROOT:-/var/lib/sizedrop/engine28}
 SOCK="$ROOT/run/docker28.sock"
-BRIDGE=docker28
-BRIDGE_ADDR=172.31.251.1/24
+# A second instance (benchmarks/bare.py starts one from nothing beside CI's) needs a root, a
+# bridge and a subnet of its own.
+BRIDGE=${SIZEDROP_ENGINE_BRIDGE:-docker28}
+BRIDGE_ADDR=${SIZEDROP_ENGINE_ADDR:-172.31.251.1/24}
 LOG="$ROOT/var/log/dockerd28.log"
 CLIENT="$ROOT/opt/sizedrop-client"
 

@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("times", help="per notebook, the live minutes a test run measured "
                        "(LESSONS_TIMES=FILE pytest notebooks writes FILE)")
     p.add_argument("file", help="the CSV of cell times")
+    p.add_argument("--save", metavar="ENGINE",
+                   help="also put these times into notebooks/measured-times.csv under this "
+                        "engine's name (notebooks/README.md's minutes cite that file)")
+    p.add_argument("--source", default="",
+                   help="with --save: where the run happened (machine, commit, date)")
 
     p = sub.add_parser("check", help="build and check your work folder for an exercise")
     p.add_argument("exercise", help="e.g. 03-distroless-health or 07-challenge-go")
@@ -96,6 +101,9 @@ def _run(args) -> int:
     if args.command == "times":
         from . import schedule
         print(schedule.measured(args.file).to_string(index=False))
+        if args.save:
+            schedule.save_measured(args.file, args.save, args.source)
+            print(f"saved under {args.save!r} in {schedule.MEASURED.relative_to(schedule.REPO_ROOT)}")
         return 0
     if args.command == "record":
         from . import record

@@ -1,9 +1,9 @@
 """The workshop challenge (notebook 07): slim a fat Dockerfile below a measured target.
 
 The check itself is lessons.exercises (exercise ``07-challenge-<language>``): it builds the
-learner's file with the command it prints, runs the image under the lab's safe defaults, asks
-it the contract basics, reads the engine's health verdict, rejects commands that cannot run
-without a shell, and compares the size with the target.
+learner's file with the command it prints, compares the size with the target, rejects commands
+that cannot run without a shell, and runs lessons.behaviour's check (users, the engine's health
+verdict, the contract's answer, no shell, the stop on SIGTERM). Its hints are graded (``GUIDE``).
 
 Targets are not typed in: they are ``TARGET_FACTOR`` times the measured size of our own
 distroless variant of the same app, rounded up to two significant figures (and to a
@@ -21,26 +21,25 @@ import pandas as pd
 from . import catalog
 from .errors import LabError
 
-HERE = catalog.REPO_ROOT / "notebooks" / "challenge"
 TARGET_FACTOR = 1.2
 REFERENCE_VARIANT = "distroless"
 
-HINTS = {
-    "go": "build a static binary (CGO_ENABLED=0, -ldflags=\"-s -w\") in a build stage and copy "
-          "only it onto ${DISTROLESS_STATIC_IMAGE} or scratch",
-    "java": "copy only the jar onto ${DISTROLESS_JAVA_IMAGE}, or a jlink runtime onto "
-            "${DISTROLESS_JAVA_BASE_IMAGE}; a full JRE image is over the target",
-    "python": "build the venv with Debian's python3 (same path and ABI as distroless), remove "
-              "pip, and copy the venv and the app onto ${DISTROLESS_PYTHON_IMAGE}",
+# The size item's graded hint per language (lessons.exercises.GUIDE): what to look at, then
+# which instruction; never a line of the reference.
+GUIDE = {
+    "go": ("the image ships far more than the server: look at what the final stage starts from "
+           "and what it copies in",
+           "the final FROM (the ARGs name smaller bases) and the build's RUN: a binary that needs "
+           "no C library lives on the smallest of them, and the linker can leave out what only a "
+           "debugger reads (notebook 04)"),
+    "java": ("the image ships far more than the jar: look at what the final stage starts from",
+             "the final FROM: a full JRE image is over the target; the ARGs name a smaller "
+             "Java base (and notebook 06 builds a runtime of its own)"),
+    "python": ("the image ships far more than the app: look at what the final stage starts "
+               "from and what it copies in",
+               "the final FROM and the stage that makes the venv: the venv must come from the "
+               "same interpreter, at the same path, as the runtime's (notebook 03)"),
 }
-
-
-def starting_point(language: str):
-    return HERE / f"{language}.dockerfile"
-
-
-def solution(language: str):
-    return HERE / "solutions" / f"{language}.dockerfile"
 
 
 def target_mb(sizes: pd.DataFrame, language: str) -> float:

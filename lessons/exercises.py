@@ -8,12 +8,17 @@ measures YOUR image and names what is wrong in one line, with the next step.
   that quick when you have just built it), then measures the image: does it build, answer the
   contract under the lab's safe defaults, run as non-root, lack a shell, stay under a size,
   waste no bytes, reuse the cache, report healthy... whatever the exercise is about.
+* Hints are graded: a failed check says what to look at; once a DIFFERENT attempt has failed
+  too, it also says which instruction. No check prints the reference's lines: those open with
+  ``solution(id)`` after two different failed attempts (lessons.progress logs every check and
+  every reveal in the work root).
 * Replay (no engine): nothing of yours is built or judged; the check shows the recorded check
   of the reference solution and says so.
 
-Starting points, reference solutions and a typical mistake for each exercise live in
-``notebooks/exercises/<id>/{start,solution,mistake}/``; the challenge of notebook 07 uses
-``notebooks/challenge/``.
+Starting points live in ``notebooks/exercises/<id>/start/`` (the challenge of notebook 07 starts
+from ``notebooks/challenge/<language>.dockerfile``). The reference solutions and a typical
+mistake of each exercise are NOT in the learner's tree: ``instructor/solutions/<id>/`` and
+``instructor/mistakes/<id>/``.
 """
 
 from __future__ import annotations
@@ -29,11 +34,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import build, catalog, engine, imagesets, inventory, labels, run, session, sizes
+from . import (build, catalog, engine, imagesets, inventory, labels, progress, run, session,
+               sizes, transfer)
 from .errors import EXPECTED, BuildFailed, EngineUnavailable, LabError, NeverHealthy, explain
 
 EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
 CHALLENGE_DIR = catalog.REPO_ROOT / "notebooks" / "challenge"
+SOLUTIONS_DIR = catalog.REPO_ROOT / "instructor" / "solutions"
+MISTAKES_DIR = catalog.REPO_ROOT / "instructor" / "mistakes"
 PIP_ARGS = ("PIP_NO_INDEX", "PIP_FIND_LINKS")
 
 
@@ -53,22 +61,21 @@ class Exercise:
     dockerignore: bool = True       # copy the sample's .dockerignore too
     generate: str = ""              # extra files made when the folder is prepared
     start_file: Path | None = None  # the starting Dockerfile when not in start/
-    solution_file: Path | None = None
-
-    @property
-    def folder(self) -> Path:
-        return EXERCISES_DIR / self.id
+    service: str = ""               # a transfer service (lessons.transfer) instead of a sample
 
     def files(self, which: str) -> Path:
-        """The folder of ``start``, ``solution`` or ``mistake`` files."""
-        return self.folder / which
+        """The folder (or file) of ``start``, ``solution`` or ``mistake`` files; the last two
+        are instructor material, outside the learner's tree."""
+        solution = (SOLUTIONS_DIR.parent / "transfer" / f"{self.service}.dockerfile"
+                    if self.service else SOLUTIONS_DIR / self.id)
+        return {"start": EXERCISES_DIR / self.id / "start", "solution": solution,
+                "mistake": MISTAKES_DIR / self.id}[which]
 
 
 def _challenge(language: str) -> Exercise:
     return Exercise(f"07-challenge-{language}", "07-workshop-challenge",
                     f"slim the fat {language} Dockerfile below the target", language,
-                    start_file=CHALLENGE_DIR / f"{language}.dockerfile",
-                    solution_file=CHALLENGE_DIR / "solutions" / f"{language}.dockerfile")
+                    start_file=CHALLENGE_DIR / f"{language}.dockerfile")
 
 
 EXERCISES: dict[str, Exercise] = {e.id: e for e in [
@@ -85,7 +92,9 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
     Exercise("05-wasted-bytes", "05-inside-the-image",
              "ship the unpacked files without the archive's bytes", None, generate="assets"),
     Exercise("06-scratch", "06-going-further",
-             "write the scratch variant, with what distroless/static used to give", "go"),
+             "ship the go-clock service on scratch, with everything it reads from the machine",
+             None, service="go-clock",
+             start_file=transfer.get("go-clock").fat_dockerfile),
     _challenge("go"), _challenge("java"), _challenge("python"),
 ]}
 
@@ -130,8 +139,8 @@ class Workspace:
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True)
         ex = self.exercise
-        if ex.app:
-            src = catalog.SAMPLE_APPS / ex.app
+        if ex.app or ex.service:
+            src = transfer.get(ex.service).folder if ex.service else catalog.SAMPLE_APPS / ex.app
             ignore = shutil.ignore_patterns("*.dockerfile", "__pycache__", "*.pyc",
                                             *([] if ex.dockerignore else [".dockerignore"]))
             shutil.copytree(src, self.path, ignore=ignore, dirs_exist_ok=True)
@@ -155,9 +164,6 @@ class Workspace:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(f, target)
         return self
-
-    def solution(self) -> Path:
-        return self.exercise.solution_file or self.exercise.files("solution")
 
     def build_args(self) -> list[str]:
         """The build args the command passes, by name only: their values come from the
@@ -254,16 +260,20 @@ class Result:
     def passed(self) -> bool:
         return bool(self.items) and all(ok for _, ok, _ in self.items)
 
-    reveal: bool = False    # an earlier check of this exercise failed: give the answer
+    more: bool = False      # a different attempt failed before: say which instruction too
+    help: str = ""          # where to get more (lab.hint / lab.solution), after a failure
 
-    def add(self, name: str, ok: bool, detail: str, reason: str = "", next_step: str = "",
-            answer: str = ""):
-        """One check item. ``next_step`` points the way; ``answer``, when given, is the
-        concrete fix, shown instead from the second failed check of the exercise on."""
+    def add(self, name: str, ok: bool, detail: str, reason: str = "", look: str = "",
+            which: str = ""):
+        """One check item. ``look`` says what to look at; ``which``, the instruction to change,
+        is added once a different attempt of this exercise has failed too. Neither is ever
+        the reference's line."""
         self.items.append((name, ok, detail))
         if not ok and not self.reason:
             self.reason = reason or f"{name}: {detail}"
-            self.next_step = answer if (answer and self.reveal) else next_step
+            self.next_step = look
+            if which and self.more:
+                self.next_step = f"{look}\n  which instruction: {which}" if look else which
         return ok
 
     @property
@@ -279,7 +289,8 @@ class Result:
         if self.passed:
             return f"PASS: {self.exercise}"
         return f"FAIL: {self.reason}" + (f"\n  next step: {self.next_step}"
-                                         if self.next_step else "")
+                                         if self.next_step else "") + (
+            f"\n  {self.help}" if self.help else "")
 
     def report(self) -> str:
         lines = [self.headline()]
@@ -296,6 +307,86 @@ class Result:
         return f"<check {self.exercise}: {verdict}>"
 
 
+# ----------------------------------------------------------------------------- graded hints
+
+GUIDE_USER = ("the image runs as root: look at what the final stage says about its user",
+              "a USER instruction after the last FROM, with a numeric id (the distroless "
+              "images' nonroot user has one; notebook 03 shows it)")
+
+# What a failed check item says, as (what to look at, which instruction). The first failed
+# attempt gets the first; a second, different failed attempt gets both. Neither is ever a line
+# of the reference solution (tests/unit/test_answers.py holds them to that).
+GUIDE: dict[str, tuple[str, str]] = {
+    "context": ("look at what sits next to the Dockerfile in the work folder, and at what "
+                "decides which of those files `docker build` sends",
+                ".dockerignore in the work folder (the Dockerfile stays as it is); the safest "
+                "list names what the build DOES read, so new files stay out by default"),
+    "junk": ("the junk reached the image through the build context and `COPY . .`",
+             ".dockerignore: a path it excludes is neither sent nor copied"),
+    "no-pip": ("the dependencies are no longer installed: keep the step that installs them", ""),
+    "pip-cache": ("a COPY whose files changed invalidates every step after it: which files does "
+                  "the pip install step read, and what is copied before it?",
+                  "the COPY instructions above the `pip install` RUN: one of them copies files "
+                  "the install never reads"),
+    "shell": ("the final image holds a shell, so it is not distroless: look at which image "
+              "the final stage starts from",
+              "the last FROM: the ARGs at the top of the Dockerfile name a base with no shell"),
+    "non-root": GUIDE_USER,
+    "health-shell": ("the engine's health check cannot run in this image: read the health "
+                     "log output, and ask what that check needs that the image lacks",
+                     "the HEALTHCHECK instruction: written as plain text the engine runs it "
+                     "with /bin/sh -c; written as a JSON list it runs the program itself"),
+    "health-none": ("the image declares no health check, so the engine has nothing to judge",
+                    "a HEALTHCHECK instruction in the final stage, in the form that needs no "
+                    "shell; the app has a health-check mode of its own (notebook 03)"),
+    "health": ("read the health log output: the engine ran the image's check and it failed",
+               "the HEALTHCHECK instruction and the program it runs"),
+    "binary": ("the server binary is missing: keep copying it from the build stage", ""),
+    "strip": ("the binary carries a symbol table and debug information that nothing reads at "
+              "run time: look at how the build stage links it",
+              "the RUN with `go build`: `go tool link -help` (in the Go image) lists the "
+              "linker flags that omit the symbol table and the DWARF data; -ldflags passes "
+              "linker flags"),
+    "unpacked": ("the unpacked files must still end up in /opt/assets", ""),
+    "waste": ("a file that a layer adds cannot be removed by a later layer, whatever the RUN: "
+              "look at which layer first holds the archive (`docker history` on your image)",
+              "the instruction that brings assets.tar.gz into the image: the archive must never "
+              "be a layer of what ships (a stage whose result you copy, as in notebook 02, or "
+              "an instruction that unpacks a local archive by itself)"),
+    "scratch": ("the runtime stage starts from a base image; this variant has none at all",
+                "the last FROM: the empty image has a reserved name (notebook 06)"),
+    "static": ("the binary asks for a dynamic loader, which an empty image lacks: look at how "
+               "the build stage compiles it (the top of notebook 06 shows why)",
+               "the build stage's environment: the Go setting that turns cgo off"),
+    "behaviour: image user": GUIDE_USER,
+    "behaviour: process user": GUIDE_USER,
+    "behaviour: engine health verdict": (
+        "the engine did not call it healthy: read why (no health check declared, or the "
+        "check's own output)", "the HEALTHCHECK instruction: it must exist, and what it runs "
+        "must be in the image and need no shell; the service has a health-check mode"),
+    "behaviour: no shell": ("the image holds a shell: look at what the final stage starts "
+                            "from and what it copies in", "the last FROM and its COPY lines"),
+    "behaviour: starts on a read-only root": (
+        "it did not start, or stopped at once, on a read-only root: read the engine's error "
+        "and the service's last output", "the ENTRYPOINT, and what the program it names needs "
+        "from the image (a loader, a library, a folder it writes)"),
+    "behaviour: keeps running": (
+        "it stopped while it was being checked: read its last output",
+        "what the service reads from the machine at start-up (read its source)"),
+    "behaviour: app cases": (
+        "the service answers, but not as it does in the fat image: the failed case says what "
+        "it was asked; read the source for what that request needs from the machine",
+        "the COPY lines of the final stage: what the fat image had (files the service reads "
+        "at run time) that yours lacks"),
+    "behaviour: stops on SIGTERM": (
+        "`docker stop` sends SIGTERM to PID 1: look at which process that is in your image",
+        "the ENTRYPOINT: in exec form (a JSON list) the service itself is PID 1 and gets the "
+        "signal"),
+    "shell-form": ("look at how ENTRYPOINT, CMD and HEALTHCHECK are written: the image has no "
+                   "shell to run them", "those instructions, written as JSON lists (exec form)"),
+}
+
+
 # ----------------------------------------------------------------------------- checking
 
 
@@ -304,11 +395,16 @@ def check(exercise_id: str, source, root: Path | None = None, quiet: bool = Fals
     ex = get(exercise_id)
     if not source.live:
         res = recorded_check(exercise_id, source)
+        progress.append(Path(root or work_root()), "check", ex.id, source="replay", passed=None,
+                        attempt=None)
         if not quiet:
             print(res.report())
         return res
     ws = Workspace(ex, root).prepare()
-    res = Result(ex.id, reveal=FAILED_CHECKS.get(ex.id, 0) > 0)
+    log = ws.path.parent
+    attempt = progress.attempt_hash(ws.path)
+    before = progress.failed_attempts(log, ex.id)
+    res = Result(ex.id, more=any(h != attempt for h in before))
     try:
         CHECKS[_kind(ex.id)](source, ws, res)
     except EngineUnavailable:
@@ -317,16 +413,23 @@ def check(exercise_id: str, source, root: Path | None = None, quiet: bool = Fals
         res.add("check ran", False, err.message, err.message, err.hint)
     except EXPECTED as err:
         raise explain(err, f"checking {ex.id}") from None
+    progress.append(log, "check", ex.id, source="live", passed=res.passed, attempt=attempt,
+                    reason=res.reason, next_step=res.next_step)
     if not res.passed:
-        FAILED_CHECKS[ex.id] = FAILED_CHECKS.get(ex.id, 0) + 1
+        res.help = _help(ex.id, len(progress.failed_attempts(log, ex.id)))
     if not quiet:
         print(res.report())
     return res
 
 
-# Failed checks per exercise in this process: the first failure points the way, later ones
-# name the fix (the notebooks' <details> solutions have it all along).
-FAILED_CHECKS: dict[str, int] = {}
+def _help(exercise_id: str, failed: int) -> str:
+    need = progress.ATTEMPTS_BEFORE_REVEAL
+    if failed >= need:
+        return (f"{failed} different attempts have failed: `lab.solution({exercise_id!r})` "
+                "shows the reference, if you want it now")
+    return (f"different failed attempts so far: {failed} of the {need} after which "
+            f"`lab.solution({exercise_id!r})` shows the reference; change your files and check "
+            "again (a second different failure also names the instruction to look at)")
 
 
 def _kind(exercise_id: str) -> str:
@@ -398,7 +501,7 @@ def _non_root(source, ws: Workspace, res: Result) -> bool:
     user = source.client.images.get(ws.tag).attrs["Config"].get("User") or ""
     ok = user.split(":")[0].strip() not in ("", "0", "root")
     return res.add("runs as non-root", ok, f"USER is {user or 'not set (root)'}",
-                   "it runs as root", "add `USER 65532:65532` after the last FROM")
+                   "it runs as root", *GUIDE["non-root"])
 
 
 def _shells(source, ws: Workspace) -> list[str]:
@@ -435,19 +538,17 @@ def health_verdict(client, tag: str, timeout: float = 40.0) -> tuple[str, str]:
 
 def _health(source, ws: Workspace, res: Result) -> bool:
     status, output = health_verdict(source.client, ws.tag)
-    hint = answer = ""
     if status == "unhealthy" and ("/bin/sh" in output or "no such file" in output):
-        hint = ("the engine runs a shell-form HEALTHCHECK with /bin/sh -c, and this image has "
-                "no shell: notebook 03 shows the form that needs none")
-        answer = ('write it in exec form, HEALTHCHECK CMD ["/app/server", "-healthcheck"] '
-                  '(a JSON list)')
+        guide = GUIDE["health-shell"]
     elif status == "none":
-        hint = "add a HEALTHCHECK in exec form"
+        guide = GUIDE["health-none"]
+    else:
+        guide = GUIDE["health"]
     return res.add("engine says healthy", status == "healthy",
                    f"the image's own HEALTHCHECK, as the engine judged it: {status}"
                    + (f"; last health check output: {output[:300]}" if output else ""),
                    f"the engine says the container is {status}"
-                   + (f": {output.splitlines()[0][:160]}" if output else ""), hint, answer)
+                   + (f": {output.splitlines()[0][:160]}" if output else ""), *guide)
 
 
 def _layer_ids(client, ref: str) -> list[str]:
@@ -493,18 +594,13 @@ def _check_dockerignore(source, ws: Workspace, res: Result) -> None:
                 f"{p} ({n / 1e6:.1f} MB)" for p, n in big[:3])),
             f"the build context is still {sent / 1e6:.1f} MB: "
             + ", ".join(f"{p} ({n / 1e6:.1f} MB)" for p, n in big[:2]) + " go to the builder",
-            "list in .dockerignore (in the work folder) what the build does not read; the "
-            "safest list names what it DOES read instead: ignore everything, then let those "
-            "files back in with `!`",
-            answer="an allow-list in .dockerignore: `*`, then `!go.mod`, `!go.sum` and "
-                   "`!**/*.go`")
+            *GUIDE["context"])
     inv = inventory.of_image(source.client, ws.tag)
     junk = sorted({p.split("/")[1] for p in inv.paths if p.startswith("src/")
                    and p.split("/")[1] in ("notes", "local-build", "dist")})
     res.add("no junk in the image", not junk,
             "none" if not junk else "/src/" + ", /src/".join(junk) + " are in the image",
-            f"{', '.join(junk)} were copied into the image by `COPY . .`",
-            "ignore them in .dockerignore")
+            f"{', '.join(junk)} were copied into the image by `COPY . .`", *GUIDE["junk"])
     _answers(source, ws, res, "go")
 
 
@@ -552,19 +648,14 @@ def _check_layer_order(source, ws: Workspace, res: Result) -> None:
     pip = [s for s in rebuilt.steps if "pip install" in s.instruction]
     if not pip:
         res.add("dependency layer reused", False, "no RUN with `pip install` found",
-                "there is no `pip install` step", "keep the RUN that installs the "
-                "requirements")
+                "there is no `pip install` step", *GUIDE["no-pip"])
         return
     step = pip[0]
     where = f"[{step.stage} {step.index}] (Dockerfile line {step.line})"
     res.add("dependency layer reused", step.cached,
             f"{where} came from the cache" if step.cached else
             f"{where} ran again ({step.seconds:.1f} s)",
-            f"pip install ran again after a source-only change ({where})",
-            "a COPY whose files changed invalidates every step after it: which files does the "
-            "pip install step read, and what is copied before it?",
-            answer="COPY requirements.txt (and wheels/) alone, install, and only then COPY "
-                   "the source")
+            f"pip install ran again after a source-only change ({where})", *GUIDE["pip-cache"])
 
 
 def _check_distroless_health(source, ws: Workspace, res: Result) -> None:
@@ -574,7 +665,7 @@ def _check_distroless_health(source, ws: Workspace, res: Result) -> None:
     res.add("no shell in the image", not shells,
             "none" if not shells else ", ".join(shells),
             f"the final image still has a shell ({', '.join(shells)}): it is not distroless",
-            "start the runtime stage FROM ${DISTROLESS_STATIC_IMAGE}")
+            *GUIDE["shell"])
     _non_root(source, ws, res)
     _answers(source, ws, res, "go")
     _health(source, ws, res)
@@ -586,7 +677,7 @@ def _check_strip(source, ws: Workspace, res: Result) -> None:
     data = inventory.file_bytes(source.client, ws.tag, "/app/server")
     if data is None:
         res.add("binary found", False, "no /app/server in the image",
-                "there is no /app/server in the image", "keep the COPY of the binary")
+                "there is no /app/server in the image", *GUIDE["binary"])
         return
     info = inventory.elf_info(data) or {"sections": []}
     res.figures["binary_bytes"] = len(data)
@@ -596,11 +687,7 @@ def _check_strip(source, ws: Workspace, res: Result) -> None:
     res.add("stripped binary", not symtab and not debug,
             f"{len(data) / 1e6:.2f} MB" + (f"; still has {what}" if what else
                                             ", no symbol table, no DWARF"),
-            f"the binary ({len(data) / 1e6:.1f} MB) still carries {what}",
-            "`go tool link -help` (in the Go image): look for the flags that omit the symbol "
-            "table and the DWARF debug information, and pass them with -ldflags",
-            answer='build with -ldflags="-s -w" (-s drops the symbol table, -w the DWARF '
-                   "debug information)")
+            f"the binary ({len(data) / 1e6:.1f} MB) still carries {what}", *GUIDE["strip"])
     _answers(source, ws, res, "go")
 
 
@@ -612,7 +699,7 @@ def _check_waste(source, ws: Workspace, res: Result) -> None:
     data = inventory.file_bytes(source.client, ws.tag, "/opt/assets/maps.bin")
     res.add("files unpacked", data is not None and len(data) == ASSET_BYTES,
             "/opt/assets/maps.bin is there" if data is not None else "no /opt/assets/maps.bin",
-            "the unpacked files are not in /opt/assets", "keep unpacking into /opt/assets")
+            "the unpacked files are not in /opt/assets", *GUIDE["unpacked"])
     base, n_base = _base_layers(source.client, ws.tag)
     analysed = layers.analyze(source.client, ws.tag)
     mine = [w for w in analysed.analysis.inefficiencies if min(w.layers) >= n_base]
@@ -631,15 +718,10 @@ def _check_waste(source, ws: Workspace, res: Result) -> None:
             f"/tmp/assets.tar.gz is written by one layer and deleted by a later one: its "
             f"{waste / 1e6:.1f} MB still ship" if archive else
             f"{waste / 1e6:.1f} MB are written in one layer and deleted in another",
-            "a file that a layer adds cannot be removed by a later layer, whatever the RUN: "
-            "the archive must never become a layer of the image you ship. Notebook 02 showed "
-            "how a stage's layers can stay behind while its results move on",
-            answer="unpack in a build stage of its own (COPY the archive, RUN tar there), then "
-                   "`COPY --from=that-stage /opt/assets /opt/assets` in the final stage (or "
-                   "`ADD assets.tar.gz /opt/assets/`, which unpacks a local tar archive itself)")
+            *GUIDE["waste"])
     res.add("archive not shipped", not archive,
             "in no layer" if not archive else f"in layer {archive[0]}",
-            "the archive is still in a layer", "see above")
+            "the archive is still in a layer", *GUIDE["waste"])
 
 
 def _human(n: int) -> str:
@@ -647,48 +729,38 @@ def _human(n: int) -> str:
 
 
 def _check_scratch(source, ws: Workspace, res: Result) -> None:
+    """go-clock on scratch: the empty base, a binary that needs no loader, then the service's
+    behaviour (lessons.behaviour), whose cases need the company's CA in the trust store and
+    zone data: what the series' own scratch image of the sample app does not carry."""
     if not _build(source, ws, res):
         return
     client = source.client
     base, _ = _base_layers(client, ws.tag)
     res.add("FROM scratch", base == "scratch",
             "no base image layers" if base == "scratch" else f"starts from {base}",
-            f"the runtime stage still starts from {base}", "use `FROM scratch AS runtime`")
-    data = inventory.file_bytes(client, ws.tag, "/app/server")
-    info = inventory.elf_info(data or b"") or {}
+            f"the runtime stage still starts from {base}", *GUIDE["scratch"])
+    entry = (client.images.get(ws.tag).attrs["Config"].get("Entrypoint") or [""])[0]
+    info = inventory.elf_info(inventory.file_bytes(client, ws.tag, entry) or b"") or {}
     res.add("static binary", bool(info.get("static")),
             "no dynamic loader needed" if info.get("static") else
-            f"asks for {info.get('interpreter') or 'a loader'}",
+            f"{entry or 'the entrypoint'} asks for {info.get('interpreter') or 'a loader'}",
             f"the binary is dynamically linked ({info.get('interpreter')}), which scratch "
-            "does not have: it would fail with 'exec /app/server: no such file or directory'",
-            "turn cgo off in the build stage (the top of notebook 06 shows why)",
-            answer="build with CGO_ENABLED=0")
-    inv = inventory.of_image(client, ws.tag)
-    certs = "etc/ssl/certs/ca-certificates.crt" in inv.paths
-    res.add("CA certificates", certs, "/etc/ssl/certs/ca-certificates.crt"
-            + ("" if certs else " is missing"),
-            "there are no CA certificates: an outbound HTTPS call would fail with "
-            "'x509: certificate signed by unknown authority'",
-            "copy /etc/ssl/certs/ca-certificates.crt from the build stage (the Go image has it)")
-    zones = any(p.startswith("usr/share/zoneinfo/") for p in inv.paths)
-    res.add("time zone data", zones, "/usr/share/zoneinfo" + ("" if zones else " is missing"),
-            "there is no time zone data: time.LoadLocation(\"Europe/Berlin\") would fail",
-            "copy /usr/share/zoneinfo from the build stage")
-    tmp = _tmp_mode(client, ws.tag)
-    res.add("/tmp", tmp == 0o1777, f"mode {tmp:o}" if tmp is not None else "missing",
-            "there is no world-writable /tmp (mode 1777)",
-            "create it in a stage (`install -d -m 1777 /rootfs/tmp`) and copy it over")
-    _non_root(source, ws, res)
-    _answers(source, ws, res, "go")
+            f"does not have: it would fail with 'exec {entry}: no such file or directory'",
+            *GUIDE["static"])
+    _behaviour(source, ws, res)
 
 
-def _tmp_mode(client, ref: str) -> int | None:
-    from . import imagefs
-    with imagefs.exported(client, ref, "check") as fs:
-        for path, member, _ in imagefs.files(fs):
-            if path == "tmp" and member.isdir():
-                return member.mode & 0o7777
-    return None
+def _behaviour(source, ws: Workspace, res: Result,
+               service: transfer.Service | None = None) -> None:
+    """The behaviour check of the exercise's service (or of ``service``), item by item, each
+    with its graded hint."""
+    from . import behaviour
+
+    found = behaviour.check(source.client, ws.tag, service or ws.exercise.service,
+                            session.current())
+    for item in found.items:
+        res.add(item.name, item.passed, item.detail, f"{item.name}: {item.detail}",
+                *GUIDE.get(f"behaviour: {item.name}", ("", "")))
 
 
 def _check_challenge(source, ws: Workspace, res: Result) -> None:
@@ -706,17 +778,24 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
     res.figures["target_mb"] = target
     res.add("small enough", size <= target, f"{size:.1f} MB, target {target:.0f} MB",
             f"the image is {size:.1f} MB, over the {target:.0f} MB target",
-            challenge.HINTS[language])
-    _answers(source, ws, res, language)
-    _non_root(source, ws, res)
+            *challenge.GUIDE[language])
     shells = _shells(source, ws)
     shell_form = challenge.shell_form_commands(client.images.get(ws.tag).attrs["Config"])
     res.add("no shell-form commands", bool(shells) or not shell_form,
             "none" if not shell_form else ", ".join(shell_form)
             + (" (there is a shell, so they run)" if shells else ""),
             f"{', '.join(shell_form)} in shell form, and the image has no shell to run them",
-            "write them as JSON lists (exec form)")
-    _health(source, ws, res)
+            *GUIDE["shell-form"])
+    # How it behaves, run as production would (lessons.behaviour): user, the engine's health
+    # verdict, the contract's answer, no shell, and the stop on SIGTERM.
+    _behaviour(source, ws, res, _sample_service(language))
+
+
+def _sample_service(language: str) -> transfer.Service:
+    """The sample app as the behaviour check sees it: writes only to /tmp, and its root
+    answer names its language (sample_apps/README.md)."""
+    return transfer.Service(f"sample-{language}", language, "/tmp", (
+        transfer.Case("the contract's answer at /", "/", 200, {"language": language}),))
 
 
 def _reference_image(source, language: str) -> None:
@@ -750,6 +829,52 @@ CHECKS: dict[str, Callable] = {
 }
 
 
+# ----------------------------------------------------------------------------- help on request
+
+
+def hint(exercise_id: str, root: Path | None = None) -> str:
+    """The graded hint of your last check of the exercise, from the progress log."""
+    ex = get(exercise_id)
+    log = Path(root or work_root())
+    last = progress.last_check(log, ex.id)
+    failed = len(progress.failed_attempts(log, ex.id))
+    if not last or last.get("source") != "live":
+        return (f"no check of your {ex.id} yet: run `lab.check({ex.id!r})`; when it fails it "
+                "says what to look at")
+    if last.get("passed"):
+        return f"your last check of {ex.id} passed: nothing to hint"
+    text = f"your last check of {ex.id} failed: {last.get('reason')}"
+    if last.get("next_step"):
+        text += f"\n  next step: {last['next_step']}"
+    return text + "\n  " + _help(ex.id, failed)
+
+
+def solution(exercise_id: str, source, root: Path | None = None) -> str:
+    """The reference solution, once your own check of the exercise failed on
+    ``progress.ATTEMPTS_BEFORE_REVEAL`` different attempts (in replay, where nothing can be
+    attempted, at once, saying so). Every reveal is logged; a refusal says what to do next."""
+    ex = get(exercise_id)
+    log = Path(root or work_root())
+    failed = progress.failed_attempts(log, ex.id)
+    if source.live and len(failed) < progress.ATTEMPTS_BEFORE_REVEAL:
+        return (f"not yet: {len(failed)} different failed attempt(s) of {ex.id} so far, and the "
+                f"reference opens after {progress.ATTEMPTS_BEFORE_REVEAL}. Change your files "
+                f"where the last FAIL pointed and run `lab.check({ex.id!r})` "
+                f"(`lab.hint({ex.id!r})` repeats what it said)")
+    progress.append(log, "reveal", ex.id, source="live" if source.live else "replay",
+                    failed_attempts=len(failed))
+    folder = ex.files("solution")
+    why = (f"after {len(failed)} different failed attempts of yours" if source.live else
+           "replay mode: no Docker engine here, so nothing can be attempted or checked; "
+           "shown so you can read it")
+    parts = [f"REFERENCE SOLUTION of {ex.id} ({why}; one good answer among several):"]
+    files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+    for f in files:
+        name = "Dockerfile" if f == folder else f.relative_to(folder).as_posix()
+        parts.append(f"--- {name} ---\n{f.read_text().rstrip()}")
+    return "\n".join(parts)
+
+
 # ----------------------------------------------------------------------------- simulation
 
 
@@ -760,7 +885,7 @@ def simulate(exercise_id: str, source, which: str, root: Path | None = None,
     ``python -m lessons record`` use this)."""
     ex = get(exercise_id)
     ws = Workspace(ex, root).reset()
-    ws.apply(ws.solution() if which == "solution" else ex.files("mistake"))
+    ws.apply(ex.files(which))
     return check(exercise_id, source, root=root, quiet=quiet)
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import shlex
+from pathlib import Path
 
 import pandas as pd
 
-from . import (buildcost, catalog, cells, challenge, display, engine, exercises, explorer,
-               imagesets, kernelenv, plots, probes, run, session, sources,
+from . import (buildchecks, buildcost, catalog, cells, challenge, display, engine, exercises,
+               explorer, goals, imagesets, kernelenv, plots, probes, run, session, sources,
                transcripts)
 from . import lab as verbs
 from . import provenance as slsa
@@ -335,6 +336,28 @@ class Lab:
         """Remove what this session made (lessons.session): its containers, its work images,
         its temporary folder. Other sessions' things and the shared images stay."""
         self.source.cleanup(session.current())
+
+    def build_checks(self, dockerfile=None) -> pd.DataFrame:
+        """Judge a Dockerfile with BuildKit's build checks (``docker build --check``; hadolint
+        where this docker client has none, and in replay), then build it and ask the image
+        (lessons.buildchecks). Default: your copy of the demo, work/build-checks/Dockerfile."""
+        path = Path(dockerfile) if dockerfile else buildchecks.work_file(exercises.work_root())
+        return buildchecks.verify(self.client, self.image_set, path)
+
+    def hint(self, exercise: str) -> None:
+        """What your last check of an exercise said to look at (graded: a second different
+        failed attempt also names the instruction)."""
+        print(exercises.hint(exercise))
+
+    def solution(self, exercise: str) -> None:
+        """The reference solution, once your check failed on two different attempts (logged
+        in the work folder's progress.jsonl); before that, what to do next."""
+        print(exercises.solution(exercise, self.source))
+
+    def check_run(self, goal: str) -> None:
+        """Judge the container or image YOUR docker command made for ``goal`` (lessons.goals):
+        the engine's state, requirement by requirement, in words. Replay: says it cannot."""
+        goals.check(goal, self.client)
 
 
 __all__ = ["Lab", "verdict", "show", "columns", "smallest", "pull_seconds", "plot_fleet",

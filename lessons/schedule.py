@@ -8,7 +8,13 @@ import pandas as pd
 from .catalog import REPO_ROOT
 
 TABLE = REPO_ROOT / "notebooks" / "schedule.csv"
+# Each notebook's live run time per engine, as a test run measured it (``python -m lessons
+# times FILE --save ENGINE``), never typed.
+MEASURED = REPO_ROOT / "notebooks" / "measured-times.csv"
 HALF_DAY_MIN = 180
+# An exercise's minutes hold at least this many runs of its check: two wrong attempts and the
+# right one (issue 20: the answer comes only after two different failed attempts).
+CHECK_RUNS = 3
 
 
 def table() -> pd.DataFrame:
@@ -42,6 +48,37 @@ def markdown(kind: str) -> str:
     for _, r in agenda(kind).iterrows():
         lines.append(f"| {r['start']} | {r['item']} | {r['minutes'] or ''} |")
     return "\n".join(lines)
+
+
+def minutes_markdown() -> str:
+    """The per-notebook minutes table of notebooks/README.md: planned teaching and exercise
+    minutes beside the measured live run time (the slowest engine in notebooks/
+    measured-times.csv) and what the checks took."""
+    times = pd.read_csv(MEASURED)
+    slowest = times.groupby("notebook")[["run_min", "checks_min"]].max()
+    lines = ["| notebook | what learners do | teach | exercises | live run, min (measured) "
+             "| of which checks, min |", "|---|---|---|---|---|---|"]
+    for _, r in table().iterrows():
+        key = f"{r['notebook']}.ipynb"
+        if key not in slowest.index:
+            continue
+        m = slowest.loc[key]
+        lines.append(f"| `{r['notebook']}` | {r['topic']} | {r['teach_min']} | "
+                     f"{r['exercise_min']} | {m['run_min']} | {m['checks_min']} |")
+    return "\n".join(lines)
+
+
+def save_measured(path, engine: str, source: str) -> pd.DataFrame:
+    """Put one engine's per-notebook times from a test run into notebooks/measured-times.csv
+    (replacing that engine's rows), saying where they came from."""
+    rows = measured(path)
+    rows.insert(0, "engine", engine)
+    rows["source"] = source
+    if MEASURED.exists():
+        old = pd.read_csv(MEASURED)
+        rows = pd.concat([old[old["engine"] != engine], rows], ignore_index=True)
+    rows.sort_values(["engine", "notebook"]).to_csv(MEASURED, index=False)
+    return rows
 
 
 def measured(path) -> pd.DataFrame:

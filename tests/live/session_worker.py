@@ -49,7 +49,7 @@ def _setup(lab: Lab, image: str) -> dict:
 def _check(lab: Lab, exercise: str) -> dict:
     root = session.tmp() / "work"
     ws = exercises.Workspace(exercises.get(exercise), root)
-    ws.reset().apply(ws.solution())
+    ws.reset().apply(ws.exercise.files("solution"))
     app = ws.path / "sizedrop_app" / "app.py"
     before = app.read_bytes() if app.exists() else b""
     result = exercises.check(exercise, lab.source, root=root, quiet=True)

@@ -1,14 +1,16 @@
-"""A learner does every hands-on exercise of notebooks 01-07, live, twice: once with the
-typical mistake (the check must say FAIL and name the reason) and once with the reference
-solution (the check must say PASS). Each runs in a work folder of its own, built with the
-command the notebook shows."""
+"""A learner does every hands-on exercise of notebooks 01-07, live: the typical mistake (the
+check must say FAIL, name the reason and say what to look at), a second, different wrong
+attempt (the hint now names the instruction, and the reference opens), and the reference
+solution (the check must say PASS). No check output before the reveal holds a key line of the
+reference. Each runs in a work folder of its own, built with the command the notebook shows."""
 
 from __future__ import annotations
 
 import pytest
 
-from lessons import exercises, lab
+from lessons import exercises, lab, progress
 from lessons.sources import LiveSource
+from tests.unit.test_answers import KEY_FRAGMENTS, _norm, key_lines
 
 # What the one-line reason must mention for the typical mistake of each exercise.
 MISTAKE_REASON = {
@@ -17,10 +19,10 @@ MISTAKE_REASON = {
     "03-distroless-health": "unhealthy",
     "04-strip-binary": ".symtab",
     "05-wasted-bytes": "still ship",
-    "06-scratch": "no CA certificates",
+    "06-scratch": "app cases",
     "07-challenge-go": "no such file or directory",
     "07-challenge-java": "over the",
-    "07-challenge-python": "no such file or directory",
+    "07-challenge-python": "the engine could not start it",
 }
 
 
@@ -48,6 +50,21 @@ def test_typical_mistake_fails_with_its_reason(exercise, source, work, build):
     assert not res.passed, f"{exercise}: the typical mistake passed the check"
     assert MISTAKE_REASON[exercise] in res.reason, res.report()
     assert res.next_step, f"{exercise}: no next step given"
+    assert "which instruction" not in res.report()
+    _gives_nothing_away(exercise, res.report())
+    assert exercises.solution(exercise, source, work).startswith("not yet: 1 different")
+
+    # A second, different wrong attempt: the same mistake with a note added to its file.
+    ex = exercises.get(exercise)
+    edited = next(p for p in ex.files("mistake").rglob("*") if p.is_file())
+    mine = work / exercise / edited.relative_to(ex.files("mistake"))
+    mine.write_text(mine.read_text() + "\n# second try\n")
+    again = exercises.check(exercise, source, root=work, quiet=True)
+    print(again.report())
+    assert not again.passed and MISTAKE_REASON[exercise] in again.reason, again.report()
+    _gives_nothing_away(exercise, again.report())
+    assert len(progress.failed_attempts(work, exercise)) >= 2
+    assert exercises.solution(exercise, source, work).startswith("REFERENCE SOLUTION")
 
 
 @pytest.mark.parametrize("exercise", list(MISTAKE_REASON))
@@ -57,6 +74,17 @@ def test_reference_solution_passes(exercise, source, work, build):
     res = exercises.simulate(exercise, source, "solution", work)
     print(res.report())
     assert res.passed, res.report()
+
+
+def _gives_nothing_away(exercise: str, report: str) -> None:
+    ref = exercises.get(exercise).files("solution").relative_to(exercises.catalog.REPO_ROOT)
+    shown = _norm(report)
+    for path, keys in key_lines().items():
+        if path.startswith(ref.as_posix()):
+            leaked = [k for k in keys if k in shown]
+            assert not leaked, f"{exercise}: the check printed {leaked}"
+    for frag in KEY_FRAGMENTS[exercise[:12] if exercise.startswith("07") else exercise]:
+        assert _norm(frag) not in shown, f"{exercise}: the check printed {frag!r}"
 
 
 def build_reference(build, exercise):

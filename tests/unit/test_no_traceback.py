@@ -110,11 +110,15 @@ CELLS = {
     "Lab.explore": "out = lab.explore('go', 'scratch')",
     "Lab.workspace": "out = lab.workspace('04-strip-binary')",
     "Lab.check": "out = lab.check('04-strip-binary')",
+    "Lab.hint": "out = lab.hint('04-strip-binary')",
+    "Lab.solution": "out = lab.solution('04-strip-binary')",
     "Lab.challenge_targets": "out = lab.challenge_targets()",
     "Lab.running": "with lab.running('go', 'scratch') as out:\n    pass",
     "Lab.cleanup": "out = lab.cleanup()",
     "Lab.provenance": "out = lab.provenance('go', 'scratch')",
     "Lab.sbom": "out = lab.sbom('go')",
+    "Lab.build_checks": "out = lab.build_checks()",
+    "Lab.check_run": "out = lab.check_run('03-locked-down')",
     "verdict": "out = verdict(True, 'a question')",
     "show": "out = show(recorded)",
     "columns": "out = columns(recorded, ['language', 'variant'])",
@@ -129,16 +133,20 @@ CELLS = {
 # no call). Every other helper must fail, in one line, with each fault.
 PURE = {"Lab.exports", "Lab.build_env", "Lab.variant", "Lab.dockerfile",
         "Lab.tag", "Lab.image", "Lab.recorded_table", "Lab.arm64_sizes", "Lab.workspace",
+        "Lab.hint", "Lab.solution",
         "verdict", "show", "columns", "smallest", "pull_seconds", "plot_fleet", "select",
         "provenance"}
 # The command a build runs pins a lookalike the engine holds (lessons.pins): an image that is
 # not there is simply not pinned; any other fault is the engine's, said in one line.
 ABSENT_IS_FINE = {"Lab.command"}
+# A goal's check with nothing by the goal's name on the engine says FAIL in one line and goes
+# on (a notebook's Run All passes the empty cell and its check): not an error.
+ABSENT_IS_FINE |= {"Lab.check_run"}
 # Lab.start with an engine that fails as it is asked: it says why and replays the recording.
 REPLAYS = {"Lab.start"}
 # The exercise check builds with the docker CLI before it asks the engine anything: what it
 # meets is a CLI that cannot run (the injected OSError, else a missing docker binary).
-THROUGH_CLI = {"Lab.check"}
+THROUGH_CLI = {"Lab.check", "Lab.build_checks"}
 # The explorer shows a failure in its own status line (ipywidgets callbacks), not the cell's.
 IN_WIDGET = {"Lab.explore"}
 
@@ -165,6 +173,7 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     monkeypatch.setenv("LESSONS_PIP_OFFLINE", "0")
     monkeypatch.setenv("LESSONS_WORK", str(tmp_path / "work"))
+    monkeypatch.setenv("LESSONS_PROGRESS", str(tmp_path / "progress.jsonl"))
     monkeypatch.delenv("LESSONS_PLATFORM", raising=False)
     monkeypatch.delenv(errors.DEBUG_ENV, raising=False)
     monkeypatch.setattr(build, "_BUILDX", {"ok": False})   # builds through the (fake) API
@@ -260,6 +269,10 @@ def test_each_fault_through_each_helper_gives_one_line(helper, fault, shell, off
     ("lab.runtime('go', runs=0)", "runs=0"),
     ("lab.explore('java', 'traced')", "java has no traced variant"),
     ("lab.check('07-challenge-rust')", "no exercise called '07-challenge-rust'"),
+    ("lab.solution('03-distroless')", "no exercise called '03-distroless'"),
+    ("lab.hint('nope')", "no exercise called 'nope'"),
+    ("lab.check_run('03-lockeddown')", "no goal called '03-lockeddown'; next step: one of: "
+                                       "01-publish"),
     ("lab.sizes(languages=3)", "language 3 is not a name"),
     ("lab.sizes(lang='go')", "Lab.sizes() got an unexpected keyword argument 'lang'; "
                              "next step: help(lab.sizes)"),

@@ -16,9 +16,11 @@ LAYERS = {
                "imagefs", "build", "run", "wheels", "lab", "localset", "cleanup", "classroom",
                "platforms", "bake", "pins"},
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
-                    "transfer", "behaviour", "reproducible", "sbom", "provenance"},
+                    "transfer", "behaviour", "reproducible", "sbom", "provenance", "buildchecks",
+                    "modern"},
     "teaching": {"cells", "sources", "compare", "plots", "figures", "explorer", "challenge",
-                 "exercises", "transcripts", "schedule", "display", "tables", "kernelenv", "nb"},
+                 "exercises", "progress", "transcripts", "schedule", "display", "tables",
+                 "kernelenv", "nb", "goals"},
     "recording": {"record", "__main__"},
 }
 ORDER = ["engine", "measurement", "teaching", "recording"]

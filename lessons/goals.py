@@ -1,0 +1,450 @@
+"""Goals a learner reaches with a docker command of their own (issue 20, part 2).
+
+A notebook states a goal in words ("run the Python distroless image read-only, with no
+capabilities..."); the learner writes the command in an empty cell; :func:`check` then reads
+what the ENGINE holds (the container's Config, HostConfig and State, or the image's config and
+history) and says, requirement by requirement, what is met and what is missing, in words:
+never the flag or the command. The reference commands live in
+``instructor/solutions/<goal id>/``, not in the notebooks.
+
+Every check run is appended to the progress log (:func:`record`, one JSON object a line:
+kind, goal, passed, config hash, session, time), so a solution gate can tell two different
+failed attempts (two hashes) from one attempt checked twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tarfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import docker.errors
+
+from . import catalog, labels, run, session
+from .errors import EXPECTED, LabError, explain
+
+PROGRESS_ENV = "LESSONS_PROGRESS"   # where the progress log is (default .lab/progress.jsonl)
+MIB = 1024 * 1024
+NEVER = "0001-01-01T00:00:00Z"      # the engine's StartedAt for a container never started
+HEALTH_WAIT_S = 45.0                 # how long a check waits for "starting" to end
+
+
+@dataclass(frozen=True)
+class Requirement:
+    met: str                                  # what is true when it is met
+    missing: str | Callable[[dict], str]      # what is wrong, in words (never the flag)
+    test: Callable[[dict], bool]              # on the gathered state (see gather)
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: str
+    kind: str            # "container" or "image"
+    name: str            # what the learner names it, before "-<session id>"
+    image: str = ""      # the lab image a container goal runs
+    port: int = 8080     # the port the app listens on in the container
+    needs: tuple[str, ...] = ()   # what else a container check reads: answers, health, export
+    export: str = ""     # file under $SIZEDROP_TMP that an export goal writes
+    requirements: tuple[Requirement, ...] = field(default=())
+
+    def full_name(self, session_id: str) -> str:
+        return session.named(self.name, session_id)
+
+
+@dataclass
+class Verdict:
+    goal: str
+    passed: bool
+    lines: list[str]
+    config_hash: str = ""
+
+
+# ----------------------------------------------------------------------------- reading state
+
+def _cfg(s: dict) -> dict:
+    return s["attrs"].get("Config") or {}
+
+
+def _host(s: dict) -> dict:
+    return s["attrs"].get("HostConfig") or {}
+
+
+def _state(s: dict) -> dict:
+    return s["attrs"].get("State") or {}
+
+
+def _bindings(s: dict, port: int) -> list[dict]:
+    return (_host(s).get("PortBindings") or {}).get(f"{port}/tcp") or []
+
+
+def _published(port: int) -> Callable[[dict], bool]:
+    return lambda s: bool(_bindings(s, port)) or bool(_host(s).get("PublishAllPorts"))
+
+
+def _loopback_only(port: int) -> Callable[[dict], bool]:
+    def test(s):
+        ips = [b.get("HostIp") or "" for b in _bindings(s, port)]
+        return bool(ips) and not _host(s).get("PublishAllPorts") and \
+            all(ip in ("127.0.0.1", "::1") for ip in ips)
+    return test
+
+
+def _memory_is(mb: int) -> Callable[[dict], bool]:
+    return lambda s: _host(s).get("Memory") in (mb * MIB, mb * 1000 * 1000)
+
+
+def _memory_said(mb: int) -> Callable[[dict], str]:
+    def said(s):
+        have = _host(s).get("Memory") or 0
+        return (f"its memory limit is {have / MIB:g} MB, not {mb} MB" if have
+                else "it has no memory limit: it may take all of the machine's memory")
+    return said
+
+
+def _exit_said(s: dict) -> str:
+    code = _state(s).get("ExitCode")
+    if _state(s).get("OOMKilled"):
+        return "it was killed for using more memory than its limit"
+    if code == 137:
+        return ("it ended with exit code 137 (SIGKILL): it was killed, not asked to stop "
+                "and given its grace period")
+    return f"it ended with exit code {code}, not 0"
+
+
+def _not_running_said(s: dict) -> str:
+    st = _state(s)
+    if st.get("StartedAt", NEVER) == NEVER:
+        return "it was created but never started"
+    return (f"it is not running (it exited with code {st.get('ExitCode')}): "
+            f"`docker logs {s['name']}` shows why")
+
+
+def _label_req() -> Requirement:
+    return Requirement(
+        "it carries the lab's container label (the lab's cleanup finds it)",
+        "it does not carry the lab's container label the goal names, so the lab's cleanup "
+        "would leave it behind",
+        lambda s: (_cfg(s).get("Labels") or {}).get(labels.CONTAINER) == "true")
+
+
+def _image_req(what: str) -> Requirement:
+    return Requirement(f"it was made from the {what} image",
+                       f"it was not made from the {what} image",
+                       lambda s: bool(s.get("image_id")) and s["attrs"].get("Image") == s["image_id"])
+
+
+def _running_req() -> Requirement:
+    return Requirement("it is running", _not_running_said,
+                       lambda s: bool(_state(s).get("Running")))
+
+
+def _readonly_req() -> Requirement:
+    return Requirement("its root filesystem is read-only",
+                       "the root filesystem is writable: the app, or an intruder, can change "
+                       "the image's files in the running container",
+                       lambda s: bool(_host(s).get("ReadonlyRootfs")))
+
+
+def _loopback_reqs(port: int = 8080) -> tuple[Requirement, ...]:
+    return (
+        Requirement(f"port {port} is published", f"port {port} is not published to this "
+                    "machine", _published(port)),
+        Requirement("it is published on loopback only",
+                    f"port {port} is reachable on every network interface of this machine, "
+                    "not only on loopback", _loopback_only(port)),
+    )
+
+
+GOALS = {g.id: g for g in (
+    Goal("01-publish", "container", "web", image="go-app:single-stage", port=9090,
+         needs=("answers",), requirements=(
+             _image_req("Go single-stage"),
+             _running_req(),
+             Requirement("it runs in the background (detached)",
+                         "it was started in the foreground, attached to the cell: a cell "
+                         "that starts a server should hand it to the engine and return",
+                         lambda s: not _cfg(s).get("AttachStdout")
+                         and not _cfg(s).get("AttachStderr")),
+             Requirement("the app is told to listen on port 9090",
+                         "the app is not told to listen on port 9090: it listens on its "
+                         "default, 8080 (the apps read their port from the environment)",
+                         lambda s: "PORT=9090" in (_cfg(s).get("Env") or [])),
+             *_loopback_reqs(9090),
+             Requirement("it answers on its published port",
+                         "nothing answers on the published port from this machine",
+                         lambda s: bool(s.get("answers"))),
+             _label_req(),
+         )),
+    Goal("02-test-stage", "image", "sizedrop.invalid/work:02-tested", requirements=(
+             Requirement("it carries the lab's image label (the lab's cleanup finds it)",
+                         "it does not carry the lab's image label the goal names, so the "
+                         "lab's cleanup would leave it behind",
+                         lambda s: (_cfg(s).get("Labels") or {}).get(labels.MANAGED) == "true"),
+             Requirement("the Java unit tests ran while it was built",
+                         "no step of this image ran the Java unit tests: it is not the stage "
+                         "of the Java multi-stage Dockerfile that tests the app",
+                         lambda s: any("sizedrop.TestMain" in h for h in s.get("history", []))),
+             Requirement("the build stopped before the runtime stage",
+                         "this is the runtime image: the build went on past the stage that "
+                         "runs the tests",
+                         lambda s: not _cfg(s).get("Healthcheck")
+                         and (_cfg(s).get("User") or "").split(":")[0] != "65532"),
+         )),
+    Goal("03-locked-down", "container", "locked", image="python-app:distroless",
+         needs=("health",), requirements=(
+             _image_req("Python distroless"),
+             _running_req(),
+             Requirement("the engine's own health check says healthy",
+                         lambda s: "the engine does not call it healthy (its health: "
+                         f"{(_state(s).get('Health') or {}).get('Status', 'none')})",
+                         lambda s: (_state(s).get("Health") or {}).get("Status") == "healthy"),
+             _readonly_req(),
+             Requirement("it holds no capabilities",
+                         "it keeps capabilities: its bounding set is Docker's default list, "
+                         "or some were added back",
+                         lambda s: "ALL" in [c.upper() for c in _host(s).get("CapDrop") or []]
+                         and not _host(s).get("CapAdd")),
+             Requirement("it runs as uid 65532",
+                         lambda s: f"it runs as user {_cfg(s).get('User') or 'root'!r}, "
+                         "not uid 65532",
+                         lambda s: (_cfg(s).get("User") or "").split(":")[0] == "65532"),
+             *_loopback_reqs(),
+             Requirement("its memory limit is 128 MB", _memory_said(128), _memory_is(128)),
+             _label_req(),
+         )),
+    Goal("04-clean-stop", "container", "stopper", image="java-app:jlink", requirements=(
+        _image_req("Java jlink"),
+        Requirement("its memory limit is 256 MB", _memory_said(256), _memory_is(256)),
+        Requirement("the engine gives it 5 seconds to stop",
+                    lambda s: "the engine's grace period before it kills is "
+                    + (f"{_cfg(s)['StopTimeout']} s" if _cfg(s).get("StopTimeout") is not None
+                       else "the default (10 s)") + ", not 5 s",
+                    lambda s: _cfg(s).get("StopTimeout") == 5),
+        Requirement("it was started", "it was created but never started",
+                    lambda s: _state(s).get("StartedAt", NEVER) != NEVER),
+        Requirement("it has stopped", "it is still running",
+                    lambda s: not _state(s).get("Running")),
+        Requirement("it stopped cleanly (exit code 0)", _exit_said,
+                    lambda s: not _state(s).get("Running") and _state(s).get("ExitCode") == 0
+                    and not _state(s).get("OOMKilled")
+                    and _state(s).get("StartedAt", NEVER) != NEVER),
+        _label_req(),
+    )),
+    Goal("05-export", "container", "peek", image="go-app:distroless", needs=("export",),
+         export="distroless-fs.tar", requirements=(
+             _image_req("Go distroless"),
+             Requirement("it was created and never started",
+                         "it has been started: the goal is to look inside without running "
+                         "anything", lambda s: _state(s).get("StartedAt", NEVER) == NEVER),
+             Requirement("its filesystem is in $SIZEDROP_TMP/distroless-fs.tar",
+                         "there is no tar archive at $SIZEDROP_TMP/distroless-fs.tar",
+                         lambda s: s.get("export", {}).get("tar", False)),
+             Requirement("that archive is this container's filesystem (it holds the "
+                         "entrypoint's program)",
+                         "the archive does not hold this container's entrypoint program: it "
+                         "is not this container's filesystem (the image's layers, or another "
+                         "image?)", lambda s: s.get("export", {}).get("has_entrypoint", False)),
+             _label_req(),
+         )),
+    Goal("06-no-network", "container", "jail", image="go-app:scratch", requirements=(
+        _image_req("Go scratch"),
+        _running_req(),
+        Requirement("it has no network but its own loopback",
+                    lambda s: f"it is attached to a network ({_host(s).get('NetworkMode')}): "
+                    "it can reach other hosts and be reached",
+                    lambda s: _host(s).get("NetworkMode") == "none"),
+        Requirement("it may run at most 32 processes",
+                    lambda s: f"its process limit is {_host(s).get('PidsLimit') or 'none'}, "
+                    "not 32", lambda s: _host(s).get("PidsLimit") == 32),
+        Requirement("no process in it can gain privileges",
+                    "a process in it may still gain privileges (a setuid program would run "
+                    "with its owner's rights)",
+                    lambda s: any(o.replace("=", ":") in ("no-new-privileges",
+                                                          "no-new-privileges:true")
+                                  for o in _host(s).get("SecurityOpt") or [])),
+        _readonly_req(),
+        _label_req(),
+    )),
+)}
+
+
+def goal(goal_id: str) -> Goal:
+    if goal_id not in GOALS:
+        raise LabError(f"no goal called {goal_id!r}", "one of: " + ", ".join(GOALS))
+    return GOALS[goal_id]
+
+
+def judge(g: Goal, state: dict) -> tuple[bool, list[str]]:
+    """Each requirement met or not, as lines; the missing ones say what is wrong in words."""
+    lines, passed = [], True
+    for r in g.requirements:
+        ok = bool(r.test(state))
+        passed &= ok
+        text = r.met if ok else (r.missing(state) if callable(r.missing) else r.missing)
+        lines.append(("  [x] " if ok else "  [ ] ") + text)
+    return passed, lines
+
+
+def config_hash(attrs: dict, export: dict | None = None) -> str:
+    """A short hash of what was checked: the configuration, how the run ended and what an
+    export holds, without what every new container gets anew (its host name), so one command
+    run twice hashes the same and two different attempts do not."""
+    config = {k: v for k, v in (attrs.get("Config") or {}).items() if k != "Hostname"}
+    st = attrs.get("State") or {}
+    keep = {"Image": attrs.get("Image"), "Config": config, "HostConfig": attrs.get("HostConfig"),
+            "RootFS": attrs.get("RootFS"), "Running": st.get("Running"),
+            "ExitCode": st.get("ExitCode"), "Started": st.get("StartedAt", NEVER) != NEVER,
+            "export": export}
+    text = json.dumps(keep, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+# ----------------------------------------------------------------------------- the engine
+
+def gather(client, g: Goal, session_id: str) -> dict | None:
+    """What the engine holds for goal ``g`` in this session (None: nothing by that name)."""
+    name = g.full_name(session_id)
+    try:
+        if g.kind == "image":
+            image = client.images.get(name)
+            return {"name": name, "attrs": image.attrs,
+                    "history": [h.get("CreatedBy") or "" for h in image.history()]}
+        container = client.containers.get(name)
+    except docker.errors.NotFound:
+        return None
+    if "health" in g.needs:
+        _wait_health(container)
+    state = {"name": name, "attrs": container.attrs, "image_id": _image_id(client, g.image)}
+    if "answers" in g.needs:
+        state["answers"] = _answers(state, g.port)
+    if "export" in g.needs:
+        state["export"] = _read_export(session.tmp_path(session_id) / g.export, state)
+    return state
+
+
+def _image_id(client, image: str) -> str | None:
+    try:
+        return client.images.get(f"sizedrop.invalid/{image}").id
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def _wait_health(container) -> None:
+    """Wait while the engine's health verdict is still "starting" (a just-started app)."""
+    deadline = time.monotonic() + HEALTH_WAIT_S
+    while time.monotonic() < deadline:
+        st = container.attrs.get("State") or {}
+        if not st.get("Running") or (st.get("Health") or {}).get("Status") != "starting":
+            return
+        time.sleep(1)
+        container.reload()
+
+
+def _answers(state: dict, port: int, tries: int = 10) -> bool:
+    """Does the app answer GET / on the host port the engine published for ``port``?"""
+    ports = ((state["attrs"].get("NetworkSettings") or {}).get("Ports") or {}).get(f"{port}/tcp")
+    if not ports or not _state(state).get("Running"):
+        return False
+    url = f"http://127.0.0.1:{ports[0]['HostPort']}/"
+    for _ in range(tries):
+        try:
+            if run.get(url, timeout=2).status == 200:
+                return True
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def _read_export(path: Path, state: dict) -> dict:
+    """Is ``path`` a tar archive, and does it hold the container's entrypoint program?"""
+    entry = (_cfg(state).get("Entrypoint") or [""])[0].lstrip("/")
+    try:
+        with tarfile.open(path) as tar:
+            names = {n.lstrip("./") for n in tar.getnames()}
+    except (OSError, tarfile.TarError):
+        return {"tar": False, "has_entrypoint": False}
+    return {"tar": True, "has_entrypoint": bool(entry) and entry in names}
+
+
+# ----------------------------------------------------------------------------- the check
+
+def check(goal_id: str, client, session_id: str | None = None) -> Verdict:
+    """Judge what the engine holds for ``goal_id``, print it, and record the run.
+    ``client`` None: replay mode, nothing of the learner's can be judged."""
+    g = goal(goal_id)
+    if client is None:
+        print(f"NOT JUDGED: goal {g.id}: there is no Docker engine here, so no command of "
+              "yours ran and nothing can be checked; with an engine this cell reads what "
+              "your command made")
+        return Verdict(g.id, False, [])
+    sid = session_id or session.current()
+    try:
+        state = gather(client, g, sid)
+    except EXPECTED as err:
+        raise explain(err, f"reading the engine's state for goal {g.id}") from err
+    if state is None:
+        what = "image" if g.kind == "image" else "container"
+        line = (f"FAIL: goal {g.id}: no {what} named {g.full_name(sid)} on this engine; next "
+                "step: write your docker command in the empty cell above (the goal says what "
+                "it must do and how to name it), run it, then run this cell again")
+        print(line)
+        record(g.id, False, "", sid)
+        return Verdict(g.id, False, [line])
+    passed, lines = judge(g, state)
+    digest = config_hash(state["attrs"], state.get("export"))
+    missing = sum(line.startswith("  [ ]") for line in lines)
+    lines.insert(0, f"goal {g.id}: {g.kind} {state['name']}")
+    lines.append(f"PASS: goal {g.id} reached" if passed else
+                 f"FAIL: goal {g.id}: {missing} of {len(g.requirements)} requirements not "
+                 f"met; next step: change your command, remove what it made "
+                 f"(`docker {'image ' if g.kind == 'image' else ''}rm"
+                 f"{'' if g.kind == 'image' else ' -f'} {state['name']}`), run it again, "
+                 "then this cell")
+    print("\n".join(lines))
+    record(g.id, passed, digest, sid)
+    return Verdict(g.id, passed, lines, digest)
+
+
+# ----------------------------------------------------------------------------- progress log
+
+def progress_file() -> Path:
+    return Path(os.environ.get(PROGRESS_ENV) or catalog.REPO_ROOT / ".lab" / "progress.jsonl")
+
+
+def record(goal_id: str, passed: bool, digest: str, session_id: str) -> None:
+    """Append one check run to the progress log (a failure to write it is not the learner's:
+    the check's verdict stands)."""
+    entry = {"kind": "goal", "id": goal_id, "passed": passed, "config_hash": digest,
+             "session": session_id, "time": datetime.now(timezone.utc).isoformat(
+                 timespec="seconds")}
+    path = progress_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+    except OSError:
+        pass
+
+
+def attempts(goal_id: str, session_id: str | None = None) -> list[dict]:
+    """The recorded check runs of a goal (of one session, if given), oldest first."""
+    try:
+        lines = progress_file().read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    runs = []
+    for line in lines:
+        try:
+            runs.append(json.loads(line))
+        except json.JSONDecodeError:   # a line cut short (a kernel stopped mid-write)
+            continue
+    return [r for r in runs if isinstance(r, dict) and r.get("kind") == "goal"
+            and r.get("id") == goal_id
+            and (session_id is None or r.get("session") == session_id)]

@@ -1,0 +1,136 @@
+"""Composed-command goals, live (lessons.goals): for each goal the instructor's reference
+command (instructor/solutions/<goal>/command.sh), run through bash as a learner's cell would
+run it, passes the check; wrong commands a learner might write each fail, with reasons that do
+not give the reference's key flag away. The test removes only what its own commands made."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+
+import docker.errors
+import pytest
+
+from lessons import catalog, goals, session
+from lessons import lab as verbs
+from lessons.catalog import REPO_ROOT
+
+pytestmark = pytest.mark.live
+
+SOLUTIONS = REPO_ROOT / "instructor" / "solutions"
+LABEL = "--label sizedrop.container=true"
+NAME = {g.id: g.name + "-$SIZEDROP_SESSION" for g in goals.GOALS.values()}
+JAVA_BUILD = ("docker build -q --build-arg JDK_IMAGE --build-arg JRE_IMAGE "
+              "-f ../sample_apps/java/multi-stage.dockerfile --label sizedrop.managed=true "
+              f"-t {NAME['02-test-stage']} ../sample_apps/java")
+
+# goal -> (the images its commands need, the reference's key flags, wrong commands)
+CASES = {
+    "01-publish": (
+        [("go", "single-stage")], ["127.0.0.1:", "-p ", "PORT=9090"],
+        [f"docker run -d --name {NAME['01-publish']} {LABEL} -p 127.0.0.1::9090 "
+         "sizedrop.invalid/go-app:single-stage",
+         f"docker run -d --name {NAME['01-publish']} {LABEL} -e PORT=9090 -p 9090 "
+         "sizedrop.invalid/go-app:single-stage",
+         f"docker run -d --name {NAME['01-publish']} -p 127.0.0.1::8080 "
+         "sizedrop.invalid/go-app:multi-stage"]),
+    "02-test-stage": (
+        [("java", "multi-stage")], ["--target"],
+        [JAVA_BUILD, JAVA_BUILD.replace("-q ", "-q --target build ")]),
+    "03-locked-down": (
+        [("python", "distroless")], ["--read-only", "--cap-drop", "--memory", "127.0.0.1:"],
+        [f"docker run -d --name {NAME['03-locked-down']} {LABEL} --memory 128m "
+         "-p 127.0.0.1::8080 sizedrop.invalid/python-app:distroless",
+         f"docker run -d --name {NAME['03-locked-down']} {LABEL} --read-only --cap-drop ALL "
+         "--user 0 --memory 256m -p 8080 sizedrop.invalid/python-app:distroless"]),
+    "04-clean-stop": (
+        [("java", "jlink")], ["--stop-timeout", "docker stop"],
+        [f"docker run -d --name {NAME['04-clean-stop']} {LABEL} --memory 256m "
+         f"--stop-timeout 5 sizedrop.invalid/java-app:jlink && sleep 2 && "
+         f"docker kill {NAME['04-clean-stop']}",
+         f"docker run -d --name {NAME['04-clean-stop']} {LABEL} --memory 256m "
+         f"sizedrop.invalid/java-app:jlink && sleep 2 && docker stop {NAME['04-clean-stop']}",
+         f"docker run -d --name {NAME['04-clean-stop']} {LABEL} --memory 256m "
+         "--stop-timeout 5 sizedrop.invalid/java-app:jlink"]),
+    "05-export": (
+        [("go", "distroless")], ["docker create", "docker export", "-o "],
+        [f"docker run -d --name {NAME['05-export']} {LABEL} sizedrop.invalid/go-app:distroless"
+         f" && docker export -o $SIZEDROP_TMP/distroless-fs.tar {NAME['05-export']}",
+         f"docker create --name {NAME['05-export']} {LABEL} sizedrop.invalid/go-app:distroless"
+         " && docker save -o $SIZEDROP_TMP/distroless-fs.tar sizedrop.invalid/go-app:distroless"]),
+    "06-no-network": (
+        [("go", "scratch")], ["--network", "--pids-limit", "no-new-privileges", "--read-only"],
+        [f"docker run -d --name {NAME['06-no-network']} {LABEL} sizedrop.invalid/go-app:scratch",
+         f"docker run -d --name {NAME['06-no-network']} {LABEL} --network none --read-only "
+         "sizedrop.invalid/go-app:scratch"]),
+}
+
+
+@pytest.fixture(scope="module")
+def sid():
+    return "goal" + secrets.token_hex(3)
+
+
+@pytest.fixture(scope="module")
+def env(client, image_set, sid):
+    values = dict(os.environ)
+    values.update(verbs.build_env(client, image_set, say=lambda _: None))
+    values.update({session.ENV: sid, session.TMP_ENV: str(session.tmp_path(sid))})
+    session.tmp_path(sid).mkdir(exist_ok=True)
+    yield values
+    shutil.rmtree(session.tmp_path(sid), ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def progress(tmp_path, monkeypatch):
+    monkeypatch.setenv(goals.PROGRESS_ENV, str(tmp_path / "progress.jsonl"))
+
+
+def _remove(client, g, sid):
+    """Remove what this test's command made for goal ``g`` (by its session's name), only."""
+    name = g.full_name(sid)
+    try:
+        if g.kind == "image":
+            client.images.remove(name, force=False)
+        else:
+            client.containers.get(name).remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    if g.export:
+        (session.tmp_path(sid) / g.export).unlink(missing_ok=True)
+
+
+def _attempt(client, g, sid, env, command: str) -> goals.Verdict:
+    _remove(client, g, sid)
+    subprocess.run(["bash", "-c", command], cwd=REPO_ROOT / "notebooks", env=env,
+                   check=True, capture_output=True, timeout=600)
+    return goals.check(g.id, client, sid)
+
+
+@pytest.mark.parametrize("goal_id", sorted(CASES))
+def test_reference_passes_and_wrong_commands_fail_without_the_answer(
+        goal_id, client, image_set, build, sid, env, capsys):
+    needs, key_flags, wrong = CASES[goal_id]
+    for language, variant in needs:
+        build(catalog.variant(language, variant))
+    g = goals.GOALS[goal_id]
+    reference = (SOLUTIONS / goal_id / "command.sh").read_text()
+    assert all(flag in reference for flag in key_flags)   # the flags are the answer's
+    try:
+        verdict = _attempt(client, g, sid, env, reference)
+        assert verdict.passed, "\n".join(verdict.lines)
+        for command in wrong:
+            verdict = _attempt(client, g, sid, env, command)
+            reasons = [line for line in verdict.lines if not line.startswith("  [x] ")]
+            assert not verdict.passed, (command, verdict.lines)
+            assert any(line.startswith("  [ ] ") for line in reasons), verdict.lines
+            for line in reasons:
+                assert not any(flag in line for flag in key_flags), (command, line)
+        runs = goals.attempts(goal_id, sid)
+        assert [r["passed"] for r in runs] == [True] + [False] * len(wrong)
+        assert len({r["config_hash"] for r in runs}) == len(runs)   # all different attempts
+    finally:
+        _remove(client, g, sid)
+    capsys.readouterr()

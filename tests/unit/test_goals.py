@@ -1,0 +1,311 @@
+"""Composed-command goals (lessons.goals), judged on fake engine state: the reference state
+passes, each missing requirement is named in words (never the flag), nothing there is one line,
+and every check run lands in the progress log."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import docker.errors
+import pytest
+
+from lessons import goals
+
+IMAGE_ID = "sha256:" + "ab" * 32
+LABEL = {"sizedrop.container": "true"}
+LOOPBACK = {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]}
+NEVER = goals.NEVER
+
+
+def _container(config=None, host=None, state=None):
+    return {"Image": IMAGE_ID,
+            "Config": {"Labels": dict(LABEL), "User": "", "AttachStdout": False,
+                       "AttachStderr": False, **(config or {})},
+            "HostConfig": {"PortBindings": {}, **(host or {})},
+            "State": {"Running": True, "ExitCode": 0, "StartedAt": "2026-12-07T15:00:00Z",
+                      **(state or {})}}
+
+
+# goal -> the state its reference command leaves on the engine (as lessons.goals.gather
+# returns it)
+REFERENCE = {
+    "01-publish": {"attrs": _container(config={"Env": ["PORT=9090", "PATH=/usr/bin"]},
+                                       host={"PortBindings": {"9090/tcp": [
+                                           {"HostIp": "127.0.0.1", "HostPort": ""}]}}),
+                   "answers": True},
+    "02-test-stage": {"attrs": {"Config": {"Labels": {"sizedrop.managed": "true"},
+                                           "User": "", "WorkingDir": "/src"}},
+                      "history": ["RUN /bin/sh -c find src/test/java -name '*.java' > t.txt "
+                                  "&& java -cp c:t sizedrop.TestMain # buildkit",
+                                  "COPY src/test/java ./src/test/java # buildkit"]},
+    "03-locked-down": {"attrs": _container(
+        config={"User": "65532:65532"},
+        host={"PortBindings": LOOPBACK, "ReadonlyRootfs": True, "CapDrop": ["ALL"],
+              "Memory": 128 * goals.MIB},
+        state={"Health": {"Status": "healthy"}})},
+    "04-clean-stop": {"attrs": _container(config={"StopTimeout": 5},
+                                          host={"Memory": 256 * goals.MIB},
+                                          state={"Running": False, "ExitCode": 0})},
+    "05-export": {"attrs": _container(state={"Running": False, "StartedAt": NEVER}),
+                  "export": {"tar": True, "has_entrypoint": True}},
+    "06-no-network": {"attrs": _container(host={"NetworkMode": "none", "PidsLimit": 32,
+                                                "SecurityOpt": ["no-new-privileges"],
+                                                "ReadonlyRootfs": True})},
+}
+
+
+def _set(path: str, value):
+    """A change to the reference state: ``attrs.HostConfig.Memory`` = value (None deletes)."""
+    def change(state):
+        *parents, last = path.split(".")
+        node = state
+        for p in parents:
+            node = node[p]
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return change
+
+
+OTHER_IMAGE = _set("attrs.Image", "sha256:" + "cd" * 32)
+NO_LABEL = _set("attrs.Config.Labels", {})
+UNPUBLISHED = _set("attrs.HostConfig.PortBindings", {})
+EXITED = _set("attrs.State", {"Running": False, "ExitCode": 1,
+                              "StartedAt": "2026-12-07T15:00:00Z"})
+
+# goal -> [(a wrong state, a phrase its one unmet line must contain)]: together they break
+# every requirement of the goal (test_every_requirement_is_broken_by_some_case)
+WRONG = {
+    "01-publish": [
+        (OTHER_IMAGE, "not made from the Go single-stage image"),
+        (EXITED, "it is not running (it exited with code 1)"),
+        (_set("attrs.Config.AttachStdout", True), "started in the foreground"),
+        (_set("attrs.Config.Env", ["PATH=/usr/bin"]), "not told to listen on port 9090"),
+        (_set("attrs.HostConfig.PortBindings", {"9090/tcp": [{"HostIp": "0.0.0.0"}]}),
+         "port 9090 is reachable on every network interface"),
+        (UNPUBLISHED, "port 9090 is not published"),
+        (_set("answers", False), "nothing answers"),
+        (NO_LABEL, "lab's container label"),
+    ],
+    "02-test-stage": [
+        (_set("attrs.Config.Labels", {}), "lab's image label"),
+        (_set("history", ["COPY src/main/java ./src/main/java # buildkit"]),
+         "no step of this image ran the Java unit tests"),
+        (_set("attrs.Config.Healthcheck", {"Test": ["CMD", "java"]}), "this is the runtime"),
+    ],
+    "03-locked-down": [
+        (OTHER_IMAGE, "Python distroless"),
+        (EXITED, "`docker logs locked-"),
+        (_set("attrs.State.Health", {"Status": "unhealthy"}), "its health: unhealthy"),
+        (_set("attrs.HostConfig.ReadonlyRootfs", False), "the root filesystem is writable"),
+        (_set("attrs.HostConfig.CapAdd", ["NET_RAW"]), "keeps capabilities"),
+        (_set("attrs.Config.User", "0"), "runs as user '0', not uid 65532"),
+        (UNPUBLISHED, "not published"),
+        (_set("attrs.HostConfig.Memory", 256 * goals.MIB), "256 MB, not 128 MB"),
+        (NO_LABEL, "lab's container label"),
+    ],
+    "04-clean-stop": [
+        (OTHER_IMAGE, "Java jlink"),
+        (_set("attrs.HostConfig.Memory", 0), "no memory limit"),
+        (_set("attrs.Config.StopTimeout", None), "the default (10 s), not 5 s"),
+        (_set("attrs.State", {"Running": False, "ExitCode": 0, "StartedAt": NEVER}),
+         "created but never started"),
+        (_set("attrs.State.Running", True), "still running"),
+        (_set("attrs.State.ExitCode", 137), "exit code 137 (SIGKILL)"),
+        (NO_LABEL, "lab's container label"),
+    ],
+    "05-export": [
+        (OTHER_IMAGE, "Go distroless"),
+        (_set("attrs.State.StartedAt", "2026-12-07T15:00:00Z"), "has been started"),
+        (_set("export", {"tar": False, "has_entrypoint": False}), "no tar archive"),
+        (_set("export", {"tar": True, "has_entrypoint": False}), "not this container's"),
+        (NO_LABEL, "lab's container label"),
+    ],
+    "06-no-network": [
+        (OTHER_IMAGE, "Go scratch"),
+        (EXITED, "not running"),
+        (_set("attrs.HostConfig.NetworkMode", "bridge"), "attached to a network (bridge)"),
+        (_set("attrs.HostConfig.PidsLimit", None), "process limit is none"),
+        (_set("attrs.HostConfig.SecurityOpt", ["no-new-privileges:false"]),
+         "may still gain privileges"),
+        (_set("attrs.HostConfig.ReadonlyRootfs", False), "writable"),
+        (NO_LABEL, "lab's container label"),
+    ],
+}
+
+# What each goal's reference command says that a reason must never give away.
+KEY_FLAGS = ["127.0.0.1:", "-p ", "-e ", "--env", "--target", "--read-only", "--cap-drop", "--memory",
+             "--user", "--stop-timeout", "docker stop", "docker create", "docker export",
+             "--network", "--pids-limit", "no-new-privileges", "--security-opt"]
+
+
+def _state(goal_id: str, change=None) -> dict:
+    state = copy.deepcopy(REFERENCE[goal_id])
+    state.setdefault("image_id", IMAGE_ID)
+    state["name"] = goals.GOALS[goal_id].full_name("0badcafe")
+    if change:
+        change(state)
+    return state
+
+
+def test_every_goal_has_a_reference_state_and_wrong_cases():
+    assert set(REFERENCE) == set(WRONG) == set(goals.GOALS)
+
+
+@pytest.mark.parametrize("goal_id", sorted(goals.GOALS))
+def test_the_reference_state_passes(goal_id):
+    passed, lines = goals.judge(goals.GOALS[goal_id], _state(goal_id))
+    assert passed and all(line.startswith("  [x] ") for line in lines), lines
+
+
+@pytest.mark.parametrize("goal_id, case", [(g, i) for g in sorted(WRONG)
+                                           for i in range(len(WRONG[g]))])
+def test_each_missing_requirement_is_named_in_words(goal_id, case):
+    change, phrase = WRONG[goal_id][case]
+    passed, lines = goals.judge(goals.GOALS[goal_id], _state(goal_id, change))
+    unmet = [line for line in lines if line.startswith("  [ ] ")]
+    assert not passed and unmet
+    assert any(phrase in line for line in unmet), unmet
+    for line in unmet:
+        assert not any(flag in line for flag in KEY_FLAGS), line
+
+
+@pytest.mark.parametrize("goal_id", sorted(goals.GOALS))
+def test_every_requirement_is_broken_by_some_case(goal_id):
+    g = goals.GOALS[goal_id]
+    broken = set()
+    for change, _ in WRONG[goal_id]:
+        _, lines = goals.judge(g, _state(goal_id, change))
+        broken |= {i for i, line in enumerate(lines) if line.startswith("  [ ] ")}
+    assert broken == set(range(len(g.requirements)))
+
+
+def test_the_stated_texts_never_give_the_flags_away():
+    for g in goals.GOALS.values():
+        for r in g.requirements:
+            texts = [r.met] + ([r.missing] if isinstance(r.missing, str) else [])
+            for text in texts:
+                assert not any(flag in text for flag in KEY_FLAGS), (g.id, text)
+
+
+# ----------------------------------------------------------------------------- check()
+
+class _Gone:
+    """An engine that holds nothing by the goal's name."""
+
+    class containers:
+        @staticmethod
+        def get(name):
+            raise docker.errors.NotFound(f"No such container: {name}")
+
+    class images:
+        @staticmethod
+        def get(name):
+            raise docker.errors.ImageNotFound(f"No such image: {name}")
+
+
+class _Holds:
+    """An engine that holds one container with ``attrs`` and the goal's image."""
+
+    def __init__(self, attrs):
+        outer = self
+
+        class Container:
+            def __init__(self):
+                self.attrs = attrs
+
+            def reload(self):
+                pass
+
+        class Image:
+            id = IMAGE_ID
+
+        class containers:
+            @staticmethod
+            def get(name):
+                outer.asked = name
+                return Container()
+
+        class images:
+            @staticmethod
+            def get(name):
+                return Image()
+        self.containers, self.images = containers, images
+
+
+@pytest.fixture
+def progress(tmp_path, monkeypatch):
+    path = tmp_path / "progress.jsonl"
+    monkeypatch.setenv(goals.PROGRESS_ENV, str(path))
+    return path
+
+
+@pytest.mark.parametrize("goal_id", sorted(goals.GOALS))
+def test_nothing_there_is_one_fail_line_with_the_next_step(goal_id, progress, capsys):
+    verdict = goals.check(goal_id, _Gone(), "0badcafe")
+    out = capsys.readouterr().out.strip()
+    assert not verdict.passed and "\n" not in out
+    assert out.startswith(f"FAIL: goal {goal_id}: no ") and "next step: write your docker" in out
+    assert goals.attempts(goal_id)[-1]["passed"] is False
+
+
+def test_a_check_run_is_recorded_with_its_config_hash(progress, capsys):
+    state = _state("06-no-network")
+    first = goals.check("06-no-network", _Holds(state["attrs"]), "0badcafe")
+    assert first.passed and "PASS: goal 06-no-network reached" in capsys.readouterr().out
+    wrong = copy.deepcopy(state["attrs"])
+    wrong["HostConfig"]["NetworkMode"] = "bridge"
+    second = goals.check("06-no-network", _Holds(wrong), "0badcafe")
+    out = capsys.readouterr().out
+    assert not second.passed and "FAIL: goal 06-no-network: 1 of 7" in out
+    runs = goals.attempts("06-no-network", "0badcafe")
+    assert [r["passed"] for r in runs] == [True, False]
+    assert runs[0]["config_hash"] == first.config_hash != second.config_hash == \
+        runs[1]["config_hash"]
+    assert {"kind", "id", "passed", "config_hash", "session", "time"} <= set(runs[0])
+    assert goals.attempts("06-no-network", "another") == []
+
+
+def test_a_cut_short_progress_line_is_skipped(progress):
+    progress.write_text(json.dumps({"kind": "goal", "id": "01-publish", "passed": False})
+                        + "\n{\"kind\": \"go")
+    assert len(goals.attempts("01-publish")) == 1
+
+
+def test_replay_does_not_judge(progress, capsys):
+    verdict = goals.check("03-locked-down", None)
+    out = capsys.readouterr().out
+    assert not verdict.passed and out.startswith("NOT JUDGED: goal 03-locked-down")
+    assert "PASS" not in out and not progress.exists()
+
+
+def test_an_unknown_goal_is_one_line_before_any_work():
+    with pytest.raises(goals.LabError, match="no goal called 'nope'"):
+        goals.check("nope", _Gone())
+
+
+def test_the_export_is_read_from_the_file(tmp_path):
+    import io
+    import tarfile
+    path = tmp_path / "fs.tar"
+    with tarfile.open(path, "w") as tar:
+        data = b"\x7fELF"
+        info = tarfile.TarInfo("app/server")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    state = {"attrs": {"Config": {"Entrypoint": ["/app/server"]}}}
+    assert goals._read_export(path, state) == {"tar": True, "has_entrypoint": True}
+    state["attrs"]["Config"]["Entrypoint"] = ["/busybox/sh"]
+    assert goals._read_export(path, state) == {"tar": True, "has_entrypoint": False}
+    assert goals._read_export(tmp_path / "none.tar", state)["tar"] is False
+
+
+def test_the_same_command_twice_hashes_the_same():
+    one = _state("01-publish")["attrs"]
+    two = copy.deepcopy(one)
+    one["Config"]["Hostname"], two["Config"]["Hostname"] = "0f1e2d3c4b5a", "a5b4c3d2e1f0"
+    assert goals.config_hash(one) == goals.config_hash(two)
+    two["State"]["ExitCode"] = 137
+    assert goals.config_hash(one) != goals.config_hash(two)
