@@ -19,12 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import build, catalog, imagesets, labels, lab, session
-from .errors import EngineUnavailable, LabError
+from . import build, catalog, imagesets, labels, lab, progress, session
+from .errors import BuildFailed, EngineUnavailable, LabError
 
 DEMOS = catalog.REPO_ROOT / "notebooks" / "demos" / "build-checks"
 FINDINGS = DEMOS / "findings" / "Dockerfile"
-FIXED = DEMOS / "fixed.dockerfile"
+# The reference fix, off the learner's screen (lab.solution opens it after two failed tries).
+TASK = "06-build-checks"
+FIXED = catalog.REPO_ROOT / "instructor" / "solutions" / TASK / "Dockerfile"
 CONTEXT = catalog.SAMPLE_APPS / "go"
 REPO_TABLE = catalog.REPO_ROOT / "benchmarks" / "buildchecks.csv"
 HADOLINT_CONFIG = catalog.REPO_ROOT / ".hadolint.yaml"
@@ -196,10 +198,18 @@ def verify(client, image_set: str, dockerfile: Path, say=print) -> pd.DataFrame:
         shown = build._shown_path(dockerfile, Path.cwd())
         say("$ " + shlex.join(["hadolint", "--config", ".hadolint.yaml", shown]))
     found = judged.table()
+    attempt = progress.text_hash(dockerfile.read_text())
+
+    def logged(passed: bool, reason: str = "") -> None:
+        if client is not None:     # replay judges nothing of the learner's: no attempt
+            progress.append(progress.work_root(), "check", TASK, source="live",
+                            passed=passed, attempt=attempt, reason=reason)
+
     if len(found):
         rules = ", ".join(dict.fromkeys(found["rule"]))
         say(f"FAIL: {judged.tool} finds {len(found)} finding(s): {rules} (fix them in "
             f"{build._shown_path(dockerfile, Path.cwd())} and run this cell again)")
+        logged(False, f"{judged.tool} finds {rules}")
         return found
     say(f"PASS: {judged.tool} finds nothing")
     if client is None:
@@ -207,12 +217,19 @@ def verify(client, image_set: str, dockerfile: Path, say=print) -> pd.DataFrame:
         return found
     argv, tag = build_argv(dockerfile, image_set)
     say("$ " + shlex.join(argv))
-    built = build.run_build(client, argv, dockerfile, tag)
+    try:
+        built = build.run_build(client, argv, dockerfile, tag)
+    except BuildFailed:
+        logged(False, "no finding is left, but it does not build")
+        raise
     say(f"PASS: it still builds ({built.seconds:.1f} s)")
     answered = lab.check_answers(client, tag, "go")
     say(("PASS: " if answered["answered"] else "FAIL: ") + "the image answers / and /primes "
         "like the Go sample app" + ("" if answered["answered"] else
-                                    " (compare your stages with fixed.dockerfile)"))
+                                    " (look at what the final stage copies from the build "
+                                    "stage, and where the entrypoint points)"))
+    logged(bool(answered["answered"]),
+           "" if answered["answered"] else "the image does not answer like the Go app")
     return found
 
 

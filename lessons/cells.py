@@ -12,7 +12,10 @@ through :func:`show`:
   failure instead of a ``NameError``.
 
 The cell still fails (the kernel reports an error, Run All stops there): a helper that
-returned a placeholder instead of raising would let the notebook run on past the failure.
+returned a placeholder instead of raising would let the notebook run on past the failure. In a
+Jupyter kernel the one line goes out as the cell's error output (its only traceback line), so
+JupyterLab shows the cell failed and nbval fails it; elsewhere (a terminal IPython, the tests'
+shell) it is printed to stderr.
 """
 
 from __future__ import annotations
@@ -83,7 +86,13 @@ def show(shell, etype, value, tb, tb_offset=None, helpers: set[str] = frozenset(
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         if err is None:
             return None
-    print(one_line(err), file=sys.stderr, flush=True)
+    line = one_line(err)
+    if getattr(shell, "kernel", None) is not None:
+        # In a Jupyter kernel: an error output whose whole traceback is the one line, so the
+        # cell shows as failed and nbval (which watches for error outputs) fails it too.
+        shell._showtraceback(etype, value, [line])
+    else:
+        print(line, file=sys.stderr, flush=True)
     for name in _unassigned(shell, tb):
         shell.user_ns[name] = NoResult(name, err)
     return None

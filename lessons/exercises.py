@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import (build, catalog, engine, imagesets, inventory, labels, progress, run, session,
-               sizes, transfer)
+from . import (build, buildchecks, catalog, engine, goals, imagesets, inventory, labels, progress,
+               run, session, sizes, transfer)
 from .errors import EXPECTED, BuildFailed, EngineUnavailable, LabError, NeverHealthy, explain
 
 EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
@@ -45,8 +45,7 @@ MISTAKES_DIR = catalog.REPO_ROOT / "instructor" / "mistakes"
 PIP_ARGS = ("PIP_NO_INDEX", "PIP_FIND_LINKS")
 
 
-def work_root() -> Path:
-    return Path(os.environ.get("LESSONS_WORK") or catalog.REPO_ROOT / "work")
+work_root = progress.work_root
 
 
 # ----------------------------------------------------------------------------- exercises
@@ -832,42 +831,62 @@ CHECKS: dict[str, Callable] = {
 # ----------------------------------------------------------------------------- help on request
 
 
+# Tasks judged outside this module whose reference also opens through lab.solution: the
+# composed commands (lessons.goals) and the build-checks fix (lessons.buildchecks).
+def _other_task(task_id: str) -> tuple[str, Path] | None:
+    """(how to check it, its reference) for a task that is not an exercise folder."""
+    if task_id in goals.GOALS:
+        return f"lab.check_run({task_id!r})", SOLUTIONS_DIR / task_id
+    if task_id == buildchecks.TASK:
+        return "lab.build_checks()", SOLUTIONS_DIR / task_id
+    return None
+
+
+def _task(task_id: str) -> tuple[str, str, Path]:
+    """(id, the call that checks it, its reference) of an exercise or another judged task."""
+    other = _other_task(task_id)
+    if other:
+        return task_id, *other
+    ex = get(task_id)
+    return ex.id, f"lab.check({ex.id!r})", ex.files("solution")
+
+
 def hint(exercise_id: str, root: Path | None = None) -> str:
-    """The graded hint of your last check of the exercise, from the progress log."""
-    ex = get(exercise_id)
+    """The graded hint of your last check of the exercise (or composed command, or build-checks
+    fix), from the progress log."""
+    task_id, checker, _ = _task(exercise_id)
     log = Path(root or work_root())
-    last = progress.last_check(log, ex.id)
-    failed = len(progress.failed_attempts(log, ex.id))
+    last = progress.last_check(log, task_id)
+    failed = len(progress.failed_attempts(log, task_id))
     if not last or last.get("source") != "live":
-        return (f"no check of your {ex.id} yet: run `lab.check({ex.id!r})`; when it fails it "
+        return (f"no check of your {task_id} yet: run `{checker}`; when it fails it "
                 "says what to look at")
     if last.get("passed"):
-        return f"your last check of {ex.id} passed: nothing to hint"
-    text = f"your last check of {ex.id} failed: {last.get('reason')}"
+        return f"your last check of {task_id} passed: nothing to hint"
+    text = f"your last check of {task_id} failed: {last.get('reason')}"
     if last.get("next_step"):
         text += f"\n  next step: {last['next_step']}"
-    return text + "\n  " + _help(ex.id, failed)
+    return text + "\n  " + _help(task_id, failed)
 
 
 def solution(exercise_id: str, source, root: Path | None = None) -> str:
     """The reference solution, once your own check of the exercise failed on
     ``progress.ATTEMPTS_BEFORE_REVEAL`` different attempts (in replay, where nothing can be
     attempted, at once, saying so). Every reveal is logged; a refusal says what to do next."""
-    ex = get(exercise_id)
+    task_id, checker, folder = _task(exercise_id)
     log = Path(root or work_root())
-    failed = progress.failed_attempts(log, ex.id)
+    failed = progress.failed_attempts(log, task_id)
     if source.live and len(failed) < progress.ATTEMPTS_BEFORE_REVEAL:
-        return (f"not yet: {len(failed)} different failed attempt(s) of {ex.id} so far, and the "
-                f"reference opens after {progress.ATTEMPTS_BEFORE_REVEAL}. Change your files "
-                f"where the last FAIL pointed and run `lab.check({ex.id!r})` "
-                f"(`lab.hint({ex.id!r})` repeats what it said)")
-    progress.append(log, "reveal", ex.id, source="live" if source.live else "replay",
+        return (f"not yet: {len(failed)} different failed attempt(s) of {task_id} so far, and "
+                f"the reference opens after {progress.ATTEMPTS_BEFORE_REVEAL}. Change your work "
+                f"where the last FAIL pointed and run `{checker}` "
+                f"(`lab.hint({task_id!r})` repeats what it said)")
+    progress.append(log, "reveal", task_id, source="live" if source.live else "replay",
                     failed_attempts=len(failed))
-    folder = ex.files("solution")
     why = (f"after {len(failed)} different failed attempts of yours" if source.live else
            "replay mode: no Docker engine here, so nothing can be attempted or checked; "
            "shown so you can read it")
-    parts = [f"REFERENCE SOLUTION of {ex.id} ({why}; one good answer among several):"]
+    parts = [f"REFERENCE SOLUTION of {task_id} ({why}; one good answer among several):"]
     files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
     for f in files:
         name = "Dockerfile" if f == folder else f.relative_to(folder).as_posix()

@@ -7,29 +7,27 @@ history) and says, requirement by requirement, what is met and what is missing, 
 never the flag or the command. The reference commands live in
 ``instructor/solutions/<goal id>/``, not in the notebooks.
 
-Every check run is appended to the progress log (:func:`record`, one JSON object a line:
-kind, goal, passed, config hash, session, time), so a solution gate can tell two different
-failed attempts (two hashes) from one attempt checked twice.
+Every check run is appended to the learner's progress log (lessons.progress, the exercises'
+log; the attempt is a hash of the state checked), so ``lab.solution(goal)`` can tell two
+different failed attempts from one attempt checked twice, and ``lab.hint(goal)`` repeats
+what was missing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tarfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 import docker.errors
 
-from . import catalog, labels, run, session
+from . import labels, progress, run, session
 from .errors import EXPECTED, LabError, explain
 
-PROGRESS_ENV = "LESSONS_PROGRESS"   # where the progress log is (default .lab/progress.jsonl)
 MIB = 1024 * 1024
 NEVER = "0001-01-01T00:00:00Z"      # the engine's StartedAt for a container never started
 HEALTH_WAIT_S = 45.0                 # how long a check waits for "starting" to end
@@ -395,7 +393,7 @@ def check(goal_id: str, client, session_id: str | None = None) -> Verdict:
                 "step: write your docker command in the empty cell above (the goal says what "
                 "it must do and how to name it), run it, then run this cell again")
         print(line)
-        record(g.id, False, "", sid)
+        record(g.id, False, "", sid, "nothing by the goal's name on the engine")
         return Verdict(g.id, False, [line])
     passed, lines = judge(g, state)
     digest = config_hash(state["attrs"], state.get("export"))
@@ -408,43 +406,26 @@ def check(goal_id: str, client, session_id: str | None = None) -> Verdict:
                  f"{'' if g.kind == 'image' else ' -f'} {state['name']}`), run it again, "
                  "then this cell")
     print("\n".join(lines))
-    record(g.id, passed, digest, sid)
+    unmet = [line.strip()[4:] for line in lines if line.startswith("  [ ]")]
+    record(g.id, passed, digest, sid, "; ".join(unmet))
     return Verdict(g.id, passed, lines, digest)
 
 
 # ----------------------------------------------------------------------------- progress log
 
-def progress_file() -> Path:
-    return Path(os.environ.get(PROGRESS_ENV) or catalog.REPO_ROOT / ".lab" / "progress.jsonl")
-
-
-def record(goal_id: str, passed: bool, digest: str, session_id: str) -> None:
-    """Append one check run to the progress log (a failure to write it is not the learner's:
-    the check's verdict stands)."""
-    entry = {"kind": "goal", "id": goal_id, "passed": passed, "config_hash": digest,
-             "session": session_id, "time": datetime.now(timezone.utc).isoformat(
-                 timespec="seconds")}
-    path = progress_file()
+def record(goal_id: str, passed: bool, digest: str, session_id: str, reason: str = "") -> None:
+    """Append one check run to the learner's progress log (lessons.progress: the same log the
+    exercises use, so ``lab.hint`` and ``lab.solution`` work for goals too). A failure to write
+    it is not the learner's: the check's verdict stands."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(entry) + "\n")
+        progress.append(progress.work_root(), "check", goal_id, source="live", kind="goal",
+                        passed=passed, attempt=digest, session=session_id, reason=reason)
     except OSError:
         pass
 
 
 def attempts(goal_id: str, session_id: str | None = None) -> list[dict]:
     """The recorded check runs of a goal (of one session, if given), oldest first."""
-    try:
-        lines = progress_file().read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    runs = []
-    for line in lines:
-        try:
-            runs.append(json.loads(line))
-        except json.JSONDecodeError:   # a line cut short (a kernel stopped mid-write)
-            continue
-    return [r for r in runs if isinstance(r, dict) and r.get("kind") == "goal"
-            and r.get("id") == goal_id
+    return [r for r in progress.records(progress.work_root(), goal_id)
+            if r.get("event") == "check" and r.get("kind") == "goal"
             and (session_id is None or r.get("session") == session_id)]

@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import session
+from . import catalog, session
 
 LOG_NAME = "progress.jsonl"
 ATTEMPTS_BEFORE_REVEAL = 2
 # Files the lab itself puts into a work folder (offline wheels, caches): not the learner's edit.
 NOT_AN_EDIT = ("wheels", "__pycache__", ".ipynb_checkpoints")
+
+
+def work_root() -> Path:
+    """Where the learner's work folders and this log live (``$LESSONS_WORK``, else work/)."""
+    return Path(os.environ.get("LESSONS_WORK") or catalog.REPO_ROOT / "work")
 
 
 def log_path(root: Path) -> Path:
@@ -73,12 +79,19 @@ def records(root: Path, exercise: str | None = None) -> list[dict]:
     return out
 
 
+def text_hash(text: str) -> str:
+    """An attempt that is one file or one engine state rather than a folder."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def failed_attempts(root: Path, exercise: str) -> list[str]:
-    """The different attempts (hashes) whose live check of ``exercise`` failed, in order."""
+    """The different attempts (hashes) whose live check of ``exercise`` failed, in order. A
+    check that found nothing to judge (an empty cell: no attempt hash) is not an attempt."""
     seen: list[str] = []
     for rec in records(root, exercise):
         if (rec.get("event") == "check" and rec.get("source") == "live"
-                and not rec.get("passed") and rec.get("attempt") not in seen):
+                and not rec.get("passed") and rec.get("attempt")
+                and rec.get("attempt") not in seen):
             seen.append(rec.get("attempt"))
     return seen
 

@@ -85,7 +85,7 @@ def env(client, image_set, sid):
 
 @pytest.fixture(autouse=True)
 def progress(tmp_path, monkeypatch):
-    monkeypatch.setenv(goals.PROGRESS_ENV, str(tmp_path / "progress.jsonl"))
+    monkeypatch.setenv("LESSONS_WORK", str(tmp_path / "work"))
 
 
 def _remove(client, g, sid):
@@ -130,7 +130,7 @@ def test_reference_passes_and_wrong_commands_fail_without_the_answer(
                 assert not any(flag in line for flag in key_flags), (command, line)
         runs = goals.attempts(goal_id, sid)
         assert [r["passed"] for r in runs] == [True] + [False] * len(wrong)
-        assert len({r["config_hash"] for r in runs}) == len(runs)   # all different attempts
+        assert len({r["attempt"] for r in runs}) == len(runs)   # all different attempts
     finally:
         _remove(client, g, sid)
     capsys.readouterr()

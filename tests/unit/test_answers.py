@@ -244,3 +244,33 @@ def test_the_attempt_hash_ignores_what_the_lab_adds(tmp_path):
     assert progress.attempt_hash(tmp_path) == before
     (tmp_path / "Dockerfile").write_text("FROM scratch\nUSER 1\n")
     assert progress.attempt_hash(tmp_path) != before
+
+
+@pytest.mark.parametrize("task", ["03-locked-down", "06-build-checks"])
+def test_composed_goals_and_the_build_checks_fix_open_through_the_same_gate(
+        task, monkeypatch, tmp_path):
+    """A goal (lessons.goals) and the build-checks fix log their checks in the same progress
+    log; an empty cell (nothing to judge) is no attempt; two different failures open the
+    reference from instructor/solutions/, and the reveal is logged."""
+    monkeypatch.setenv("LESSONS_WORK", str(tmp_path))
+    refused = exercises.solution(task, _Source())
+    assert refused.startswith("not yet: 0 different failed attempt(s)")
+    progress.append(tmp_path, "check", task, source="live", passed=False, attempt="",
+                    reason="nothing by the goal's name on the engine")
+    progress.append(tmp_path, "check", task, source="live", passed=False, attempt="aaaa",
+                    reason="the root filesystem is writable")
+    assert exercises.solution(task, _Source()).startswith("not yet: 1 different")
+    assert "the root filesystem is writable" in exercises.hint(task)
+    progress.append(tmp_path, "check", task, source="live", passed=False, attempt="bbbb",
+                    reason="it runs as root")
+    shown = exercises.solution(task, _Source())
+    assert shown.startswith(f"REFERENCE SOLUTION of {task} (after 2 different")
+    reference = sorted((ROOT / "instructor" / "solutions" / task).iterdir())[0]
+    assert reference.read_text().strip().splitlines()[-1] in shown
+    assert [r["event"] for r in progress.records(tmp_path, task)][-1] == "reveal"
+
+
+def test_an_unknown_task_is_one_line_naming_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("LESSONS_WORK", str(tmp_path))
+    with pytest.raises(exercises.LabError, match="no exercise called '03-lockeddown'"):
+        exercises.solution("03-lockeddown", _Source())

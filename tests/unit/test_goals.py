@@ -237,9 +237,9 @@ class _Holds:
 
 @pytest.fixture
 def progress(tmp_path, monkeypatch):
-    path = tmp_path / "progress.jsonl"
-    monkeypatch.setenv(goals.PROGRESS_ENV, str(path))
-    return path
+    """The learner's progress log, in a work folder of the test's own."""
+    monkeypatch.setenv("LESSONS_WORK", str(tmp_path / "work"))
+    return tmp_path / "work" / "progress.jsonl"
 
 
 @pytest.mark.parametrize("goal_id", sorted(goals.GOALS))
@@ -262,15 +262,17 @@ def test_a_check_run_is_recorded_with_its_config_hash(progress, capsys):
     assert not second.passed and "FAIL: goal 06-no-network: 1 of 7" in out
     runs = goals.attempts("06-no-network", "0badcafe")
     assert [r["passed"] for r in runs] == [True, False]
-    assert runs[0]["config_hash"] == first.config_hash != second.config_hash == \
-        runs[1]["config_hash"]
-    assert {"kind", "id", "passed", "config_hash", "session", "time"} <= set(runs[0])
+    assert runs[0]["attempt"] == first.config_hash != second.config_hash == \
+        runs[1]["attempt"]
+    assert {"event", "kind", "exercise", "passed", "attempt", "session", "time"} <= set(runs[0])
+    assert "network" in runs[1]["reason"]     # what was missing, for lab.hint
     assert goals.attempts("06-no-network", "another") == []
 
 
 def test_a_cut_short_progress_line_is_skipped(progress):
-    progress.write_text(json.dumps({"kind": "goal", "id": "01-publish", "passed": False})
-                        + "\n{\"kind\": \"go")
+    progress.parent.mkdir(parents=True)
+    progress.write_text(json.dumps({"event": "check", "kind": "goal", "exercise": "01-publish",
+                                    "passed": False}) + "\n{\"kind\": \"go")
     assert len(goals.attempts("01-publish")) == 1
 
 

@@ -173,7 +173,6 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     monkeypatch.setenv("LESSONS_PIP_OFFLINE", "0")
     monkeypatch.setenv("LESSONS_WORK", str(tmp_path / "work"))
-    monkeypatch.setenv("LESSONS_PROGRESS", str(tmp_path / "progress.jsonl"))
     monkeypatch.delenv("LESSONS_PLATFORM", raising=False)
     monkeypatch.delenv(errors.DEBUG_ENV, raising=False)
     monkeypatch.setattr(build, "_BUILDX", {"ok": False})   # builds through the (fake) API

@@ -16,11 +16,10 @@ LAYERS = {
                "imagefs", "build", "run", "wheels", "lab", "localset", "cleanup", "classroom",
                "platforms", "bake", "pins"},
     "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
-                    "transfer", "behaviour", "reproducible", "sbom", "provenance", "buildchecks",
-                    "modern"},
+                    "transfer", "behaviour", "reproducible", "sbom", "provenance", "modern"},
     "teaching": {"cells", "sources", "compare", "plots", "figures", "explorer", "challenge",
                  "exercises", "progress", "transcripts", "schedule", "display", "tables",
-                 "kernelenv", "nb", "goals"},
+                 "kernelenv", "nb", "goals", "buildchecks"},
     "recording": {"record", "__main__"},
 }
 ORDER = ["engine", "measurement", "teaching", "recording"]
