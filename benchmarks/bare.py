@@ -3,7 +3,7 @@
     sudo python3 benchmarks/bare.py                 # both orders, writes benchmarks/bare.md
     sudo python3 benchmarks/bare.py --modes overlapped --out /tmp/bare
 
-A bare machine here is one with Python and root but no engine, no virtual environment and no
+Run it with CI's engine B stopped (it says so otherwise). A bare machine here is one with Python and root but no engine, no virtual environment and no
 image set. This machine already has an engine, so the one measured is started from nothing the
 way .ci/current-engine.sh makes engine B: a new Debian unstable root (debootstrap, then apt
 installs Docker 28.5, containerd and buildx), its own bridge and socket, an empty containerd
@@ -220,6 +220,16 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if os.geteuid() != 0:
         print("error: starting an engine from nothing needs root: sudo python3 benchmarks/bare.py")
+        return 1
+    others = {k: v for k, v in os.environ.items() if not k.startswith("SIZEDROP_ENGINE_")}
+    if subprocess.run(["bash", str(ENGINE), "status"], env=others,
+                      capture_output=True).returncode == 0:
+        # Seen here: a second Docker 28 daemon starting up rewrites the iptables chains both
+        # share (DOCKER-FORWARD and its kin) with only its own bridge, and the running one's
+        # containers lose the network until it restarts.
+        print("error: CI's engine B (.ci/current-engine.sh) is running, and a second Docker 28 "
+              "engine would take its network rules; next step: bash .ci/current-engine.sh stop, "
+              "then run this again")
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
