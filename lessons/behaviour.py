@@ -201,23 +201,9 @@ def _check_process_user(result: Behaviour, client, container) -> None:
 
 
 def _check_engine_health(result: Behaviour, container, timeout: float) -> None:
-    def verdict():
-        container.reload()
-        state = _state(container)
-        health = state.get("Health") or {}
-        if state.get("Status") != "running":
-            return ("exited", "")
-        if health.get("Status") in ("healthy", "unhealthy"):
-            log = (health.get("Log") or [{}])[-1]
-            output = " ".join((log.get("Output") or "").split())[:200]
-            return (health["Status"], output)
-        return None
-
     t0 = time.monotonic()
-    try:
-        status, output = engine.wait_until(verdict, timeout, 0.5, "a health verdict")
-    except TimeoutError:
-        status, output = "starting", ""
+    status, output = run.health_verdict(container, timeout)
+    output = " ".join(output.split())[:200]
     if status == "healthy":
         result.add("engine health verdict", True,
                    f"healthy after {time.monotonic() - t0:.1f} s")

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import (build, buildchecks, catalog, engine, goals, imagesets, inventory, labels, progress,
+from . import (build, buildchecks, catalog, goals, imagesets, inventory, labels, progress,
                run, session, sizes, transfer)
 from .errors import EXPECTED, BuildFailed, EngineUnavailable, LabError, NeverHealthy, explain
 
@@ -515,22 +515,7 @@ def health_verdict(client, tag: str, timeout: float = 40.0) -> tuple[str, str]:
     except NeverHealthy as err:
         return ("exited", err.message.split(": ", 1)[-1])
     try:
-        def verdict():
-            app.container.reload()
-            state = app.container.attrs["State"]
-            health = state.get("Health") or {}
-            if state.get("Status") in ("exited", "dead"):
-                return ("exited", f"exited with code {state.get('ExitCode')}")
-            if not health:
-                return ("none", "")
-            if health.get("Status") in ("healthy", "unhealthy"):
-                log = health.get("Log") or [{}]
-                return (health["Status"], (log[-1].get("Output") or "").strip())
-            return None
-        try:
-            return engine.wait_until(verdict, timeout, 0.5, "a health verdict")
-        except TimeoutError:
-            return ("starting", f"no verdict within {timeout:.0f} s")
+        return run.health_verdict(app.container, timeout)
     finally:
         run.remove(app)
 
