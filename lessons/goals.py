@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tarfile
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +30,11 @@ from . import labels, progress, run, session
 from .errors import EXPECTED, LabError, explain
 
 MIB = 1024 * 1024
+SECOND = 1_000_000_000               # the engine keeps durations in nanoseconds
 NEVER = "0001-01-01T00:00:00Z"      # the engine's StartedAt for a container never started
 HEALTH_WAIT_S = 45.0                 # how long a check waits for "starting" to end
+JLINK_STEP = "jlink --add-modules"   # the step of the Java jlink Dockerfile that links a runtime
+LIBS_STEP = "ldd "                   # the step of its next stage, which gathers C libraries
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,8 @@ class Goal:
     name: str            # what the learner names it, before "-<session id>"
     image: str = ""      # the lab image a container goal runs
     port: int = 8080     # the port the app listens on in the container
-    needs: tuple[str, ...] = ()   # what else a container check reads: answers, health, export
-    export: str = ""     # file under $SIZEDROP_TMP that an export goal writes
+    needs: tuple[str, ...] = ()   # what else a container check reads: answers, health, program
+    writes: str = ""     # file under $SIZEDROP_TMP that the learner's command writes
     requirements: tuple[Requirement, ...] = field(default=())
 
     def full_name(self, session_id: str) -> str:
@@ -103,6 +107,58 @@ def _memory_said(mb: int) -> Callable[[dict], str]:
         return (f"its memory limit is {have / MIB:g} MB, not {mb} MB" if have
                 else "it has no memory limit: it may take all of the machine's memory")
     return said
+
+
+def _restart_is(name: str, tries: int) -> Callable[[dict], bool]:
+    def test(s):
+        policy = _host(s).get("RestartPolicy") or {}
+        return policy.get("Name") == name and policy.get("MaximumRetryCount") == tries
+    return test
+
+
+def _restart_said(s: dict) -> str:
+    policy = _host(s).get("RestartPolicy") or {}
+    name, tries = policy.get("Name") or "no", policy.get("MaximumRetryCount") or 0
+    if name == "no":
+        return "if the app exits with an error, the engine leaves it stopped"
+    if name != "on-failure":
+        return ("the engine starts it again whenever it ends, with an error or not, and "
+                "with no limit: not only after an error, at most 3 times")
+    return (f"the engine starts it again after an error {tries} times, not at most 3" if tries
+            else "the engine starts it again after an error with no limit, not at most 3 times")
+
+
+def _half_a_cpu(s: dict) -> bool:
+    host = _host(s)
+    if host.get("NanoCpus"):
+        return host["NanoCpus"] == SECOND // 2
+    quota, period = host.get("CpuQuota") or 0, host.get("CpuPeriod") or 100_000
+    return quota > 0 and quota * 2 == period
+
+
+def _cpu_said(s: dict) -> str:
+    host = _host(s)
+    share = (host.get("NanoCpus") or 0) / SECOND or \
+        (host.get("CpuQuota") or 0) / (host.get("CpuPeriod") or 100_000)
+    return (f"it may use up to {share:g} CPUs, not half of one" if share > 0
+            else "it may use every CPU of the machine")
+
+
+def _health_interval(s: dict) -> int:
+    """How often the engine runs the container's health check, in ns (0: no setting)."""
+    return (_cfg(s).get("Healthcheck") or {}).get("Interval") or 0
+
+
+def _nofile(s: dict) -> dict | None:
+    return next((u for u in _host(s).get("Ulimits") or [] if u.get("Name") == "nofile"), None)
+
+
+def _nofile_said(s: dict) -> str:
+    limit = _nofile(s)
+    if limit is None:
+        return "its open-file limit is the engine's default, not 64"
+    return (f"its open-file limit is {limit.get('Soft')}, and a process may raise it to "
+            f"{limit.get('Hard')}: not at most 64")
 
 
 def _exit_said(s: dict) -> str:
@@ -174,24 +230,28 @@ GOALS = {g.id: g for g in (
                          "default, 8080 (the apps read their port from the environment)",
                          lambda s: "PORT=9090" in (_cfg(s).get("Env") or [])),
              *_loopback_reqs(9090),
+             Requirement("the engine starts it again if the app exits with an error, at "
+                         "most 3 times", _restart_said, _restart_is("on-failure", 3)),
              Requirement("it answers on its published port",
                          "nothing answers on the published port from this machine",
                          lambda s: bool(s.get("answers"))),
              _label_req(),
          )),
-    Goal("02-test-stage", "image", "sizedrop.invalid/work:02-tested", requirements=(
+    Goal("02-java-runtime", "image", "sizedrop.invalid/work:02-java-runtime", requirements=(
              Requirement("it carries the lab's image label (the lab's cleanup finds it)",
                          "it does not carry the lab's image label the goal names, so the "
                          "lab's cleanup would leave it behind",
                          lambda s: (_cfg(s).get("Labels") or {}).get(labels.MANAGED) == "true"),
-             Requirement("the Java unit tests ran while it was built",
-                         "no step of this image ran the Java unit tests: it is not the stage "
-                         "of the Java multi-stage Dockerfile that tests the app",
-                         lambda s: any("sizedrop.TestMain" in h for h in s.get("history", []))),
-             Requirement("the build stopped before the runtime stage",
-                         "this is the runtime image: the build went on past the stage that "
-                         "runs the tests",
-                         lambda s: not _cfg(s).get("Healthcheck")
+             Requirement("it holds the Java runtime that the jlink Dockerfile links",
+                         "no step of this image links a Java runtime: it is not the stage of "
+                         "the Java jlink Dockerfile that makes one",
+                         lambda s: any(JLINK_STEP in h for h in s.get("history", []))),
+             Requirement("the build stopped at that stage",
+                         "the build went on past the stage that links the runtime: this "
+                         "image is a later stage (it gathers the C libraries, or it is the "
+                         "app's runtime image)",
+                         lambda s: not any(LIBS_STEP in h for h in s.get("history", []))
+                         and not _cfg(s).get("Healthcheck")
                          and (_cfg(s).get("User") or "").split(":")[0] != "65532"),
          )),
     Goal("03-locked-down", "container", "locked", image="python-app:distroless",
@@ -214,15 +274,23 @@ GOALS = {g.id: g for g in (
                          lambda s: (_cfg(s).get("User") or "").split(":")[0] == "65532"),
              *_loopback_reqs(),
              Requirement("its memory limit is 128 MB", _memory_said(128), _memory_is(128)),
+             Requirement("it may use at most half of one CPU", _cpu_said, _half_a_cpu),
+             Requirement("the engine checks its health every 2 seconds",
+                         lambda s: f"the engine checks its health every "
+                         f"{_health_interval(s) / 1e9:g} s, not every 2 s"
+                         + (" (the image's own setting)" if _health_interval(s) else ""),
+                         lambda s: _health_interval(s) == 2 * SECOND),
              _label_req(),
          )),
     Goal("04-clean-stop", "container", "stopper", image="java-app:jlink", requirements=(
         _image_req("Java jlink"),
         Requirement("its memory limit is 256 MB", _memory_said(256), _memory_is(256)),
-        Requirement("the engine gives it 5 seconds to stop",
-                    lambda s: "the engine's grace period before it kills is "
-                    + (f"{_cfg(s)['StopTimeout']} s" if _cfg(s).get("StopTimeout") is not None
-                       else "the default (10 s)") + ", not 5 s",
+        Requirement("the container itself carries a grace period of 5 seconds",
+                    lambda s: (f"the container's own grace period is {_cfg(s)['StopTimeout']} s,"
+                               " not 5 s" if _cfg(s).get("StopTimeout") is not None else
+                               "the container carries no grace period of its own, so a stop "
+                               "that names none waits the default 10 s (a wait given to one "
+                               "stop command is not part of the container)"),
                     lambda s: _cfg(s).get("StopTimeout") == 5),
         Requirement("it was started", "it was created but never started",
                     lambda s: _state(s).get("StartedAt", NEVER) != NEVER),
@@ -234,20 +302,23 @@ GOALS = {g.id: g for g in (
                     and _state(s).get("StartedAt", NEVER) != NEVER),
         _label_req(),
     )),
-    Goal("05-export", "container", "peek", image="go-app:distroless", needs=("export",),
-         export="distroless-fs.tar", requirements=(
+    Goal("05-one-file", "container", "peek", image="go-app:distroless", needs=("program",),
+         writes="entrypoint-program", requirements=(
              _image_req("Go distroless"),
              Requirement("it was created and never started",
-                         "it has been started: the goal is to look inside without running "
-                         "anything", lambda s: _state(s).get("StartedAt", NEVER) == NEVER),
-             Requirement("its filesystem is in $SIZEDROP_TMP/distroless-fs.tar",
-                         "there is no tar archive at $SIZEDROP_TMP/distroless-fs.tar",
-                         lambda s: s.get("export", {}).get("tar", False)),
-             Requirement("that archive is this container's filesystem (it holds the "
-                         "entrypoint's program)",
-                         "the archive does not hold this container's entrypoint program: it "
-                         "is not this container's filesystem (the image's layers, or another "
-                         "image?)", lambda s: s.get("export", {}).get("has_entrypoint", False)),
+                         "it has been started: the goal is to take the file out without "
+                         "running anything", lambda s: _state(s).get("StartedAt", NEVER) == NEVER),
+             Requirement("there is a file at $SIZEDROP_TMP/entrypoint-program",
+                         "there is no file at $SIZEDROP_TMP/entrypoint-program",
+                         lambda s: s.get("program", {}).get("file", False)),
+             Requirement("that file is one program, not an archive",
+                         "that file is a tar archive, not the program itself",
+                         lambda s: s.get("program", {}).get("file", False)
+                         and not s.get("program", {}).get("tar", False)),
+             Requirement("it is, byte for byte, the program this container's entrypoint runs",
+                         "it is not the program this container's entrypoint runs (the "
+                         "image's configuration says which file that is)",
+                         lambda s: s.get("program", {}).get("same", False)),
              _label_req(),
          )),
     Goal("06-no-network", "container", "jail", image="go-app:scratch", requirements=(
@@ -257,6 +328,9 @@ GOALS = {g.id: g for g in (
                     lambda s: f"it is attached to a network ({_host(s).get('NetworkMode')}): "
                     "it can reach other hosts and be reached",
                     lambda s: _host(s).get("NetworkMode") == "none"),
+        Requirement("no process in it may hold more than 64 open files", _nofile_said,
+                    lambda s: _nofile(s) is not None and _nofile(s)["Hard"] == 64
+                    and _nofile(s)["Soft"] <= 64),
         Requirement("it may run at most 32 processes",
                     lambda s: f"its process limit is {_host(s).get('PidsLimit') or 'none'}, "
                     "not 32", lambda s: _host(s).get("PidsLimit") == 32),
@@ -289,16 +363,16 @@ def judge(g: Goal, state: dict) -> tuple[bool, list[str]]:
     return passed, lines
 
 
-def config_hash(attrs: dict, export: dict | None = None) -> str:
-    """A short hash of what was checked: the configuration, how the run ended and what an
-    export holds, without what every new container gets anew (its host name), so one command
-    run twice hashes the same and two different attempts do not."""
+def config_hash(attrs: dict, written: dict | None = None) -> str:
+    """A short hash of what was checked: the configuration, how the run ended and what the
+    file it wrote holds, without what every new container gets anew (its host name), so one
+    command run twice hashes the same and two different attempts do not."""
     config = {k: v for k, v in (attrs.get("Config") or {}).items() if k != "Hostname"}
     st = attrs.get("State") or {}
     keep = {"Image": attrs.get("Image"), "Config": config, "HostConfig": attrs.get("HostConfig"),
             "RootFS": attrs.get("RootFS"), "Running": st.get("Running"),
             "ExitCode": st.get("ExitCode"), "Started": st.get("StartedAt", NEVER) != NEVER,
-            "export": export}
+            "written": written}
     text = json.dumps(keep, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -321,8 +395,9 @@ def gather(client, g: Goal, session_id: str) -> dict | None:
     state = {"name": name, "attrs": container.attrs, "image_id": _image_id(client, g.image)}
     if "answers" in g.needs:
         state["answers"] = _answers(state, g.port)
-    if "export" in g.needs:
-        state["export"] = _read_export(session.tmp_path(session_id) / g.export, state)
+    if "program" in g.needs:
+        state["program"] = _read_program(container, session.tmp_path(session_id) / g.writes,
+                                         state)
     return state
 
 
@@ -360,15 +435,40 @@ def _answers(state: dict, port: int, tries: int = 10) -> bool:
     return False
 
 
-def _read_export(path: Path, state: dict) -> dict:
-    """Is ``path`` a tar archive, and does it hold the container's entrypoint program?"""
-    entry = (_cfg(state).get("Entrypoint") or [""])[0].lstrip("/")
+def _read_program(container, path: Path, state: dict) -> dict:
+    """Is ``path`` a file, is it a tar archive, and has it the bytes of the program the
+    container's entrypoint names (read from the container, as ``docker cp`` would)?"""
+    if not path.is_file():
+        return {"file": False, "tar": False, "same": False}
+    found = {"file": True, "tar": tarfile.is_tarfile(path), "same": False}
+    entry = (_cfg(state).get("Entrypoint") or [""])[0]
+    if entry:
+        found["same"] = _sha256_file(path) == _entry_sha256(container, entry)
+    return found
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _entry_sha256(container, entry: str) -> str | None:
+    """The sha256 of the file ``entry`` in the container (None: not a regular file there)."""
     try:
-        with tarfile.open(path) as tar:
-            names = {n.lstrip("./") for n in tar.getnames()}
-    except (OSError, tarfile.TarError):
-        return {"tar": False, "has_entrypoint": False}
-    return {"tar": True, "has_entrypoint": bool(entry) and entry in names}
+        stream, _ = container.get_archive(entry)
+    except docker.errors.NotFound:
+        return None
+    with tempfile.TemporaryFile() as buf:
+        for chunk in stream:
+            buf.write(chunk)
+        buf.seek(0)
+        with tarfile.open(fileobj=buf) as tar:
+            member = next((m for m in tar if m.isfile()), None)
+            data = tar.extractfile(member) if member else None
+            return hashlib.sha256(data.read()).hexdigest() if data else None
 
 
 # ----------------------------------------------------------------------------- the check
@@ -396,7 +496,7 @@ def check(goal_id: str, client, session_id: str | None = None) -> Verdict:
         record(g.id, False, "", sid, "nothing by the goal's name on the engine")
         return Verdict(g.id, False, [line])
     passed, lines = judge(g, state)
-    digest = config_hash(state["attrs"], state.get("export"))
+    digest = config_hash(state["attrs"], state.get("program"))
     missing = sum(line.startswith("  [ ]") for line in lines)
     lines.insert(0, f"goal {g.id}: {g.kind} {state['name']}")
     lines.append(f"PASS: goal {g.id} reached" if passed else

@@ -22,48 +22,59 @@ pytestmark = pytest.mark.live
 SOLUTIONS = REPO_ROOT / "instructor" / "solutions"
 LABEL = "--label sizedrop.container=true"
 NAME = {g.id: g.name + "-$SIZEDROP_SESSION" for g in goals.GOALS.values()}
-JAVA_BUILD = ("docker build -q --build-arg JDK_IMAGE --build-arg JRE_IMAGE "
-              "-f ../sample_apps/java/multi-stage.dockerfile --label sizedrop.managed=true "
-              f"-t {NAME['02-test-stage']} ../sample_apps/java")
+JLINK_BUILD = ("docker build -q --build-arg JDK_IMAGE --build-arg DISTROLESS_STATIC_IMAGE "
+               "-f ../sample_apps/java/jlink.dockerfile --label sizedrop.managed=true "
+               f"-t {NAME['02-java-runtime']} ../sample_apps/java")
+GO_RUN = f"docker run -d --name {NAME['01-publish']} {LABEL} -e PORT=9090 -p 127.0.0.1::9090 "
+LOCKED = (f"docker run -d --name {NAME['03-locked-down']} {LABEL} --read-only --cap-drop ALL "
+          "--user 65532:65532 --memory 128m -p 127.0.0.1::8080 ")
+STOPPER = f"docker run -d --name {NAME['04-clean-stop']} {LABEL} --memory 256m "
+PEEK = (f"docker create --name {NAME['05-one-file']} {LABEL} sizedrop.invalid/go-app:distroless"
+        " && ")
+JAIL = f"docker run -d --name {NAME['06-no-network']} {LABEL} "
 
-# goal -> (the images its commands need, the reference's key flags, wrong commands)
+# goal -> (the images its commands need, the reference's key flags, wrong commands: the worked
+# examples on screen adapted, and near misses)
 CASES = {
     "01-publish": (
-        [("go", "single-stage")], ["127.0.0.1:", "-p ", "PORT=9090"],
-        [f"docker run -d --name {NAME['01-publish']} {LABEL} -p 127.0.0.1::9090 "
-         "sizedrop.invalid/go-app:single-stage",
-         f"docker run -d --name {NAME['01-publish']} {LABEL} -e PORT=9090 -p 9090 "
-         "sizedrop.invalid/go-app:single-stage",
+        [("go", "single-stage")], ["127.0.0.1:", "-p ", "PORT=9090", "--restart", "on-failure"],
+        [GO_RUN + "sizedrop.invalid/go-app:single-stage",
+         GO_RUN + "--restart unless-stopped sizedrop.invalid/go-app:single-stage",
          f"docker run -d --name {NAME['01-publish']} -p 127.0.0.1::8080 "
          "sizedrop.invalid/go-app:multi-stage"]),
-    "02-test-stage": (
-        [("java", "multi-stage")], ["--target"],
-        [JAVA_BUILD, JAVA_BUILD.replace("-q ", "-q --target build ")]),
+    "02-java-runtime": (
+        [("java", "jlink")], ["--target"],
+        [JLINK_BUILD.replace("-q ", "-q --target test "),
+         JLINK_BUILD.replace("-q ", "-q --target libs "),
+         JLINK_BUILD]),
     "03-locked-down": (
-        [("python", "distroless")], ["--read-only", "--cap-drop", "--memory", "127.0.0.1:"],
-        [f"docker run -d --name {NAME['03-locked-down']} {LABEL} --memory 128m "
-         "-p 127.0.0.1::8080 sizedrop.invalid/python-app:distroless",
+        [("python", "distroless")],
+        ["--read-only", "--cap-drop", "--memory", "127.0.0.1:", "--cpus", "--health-interval"],
+        [LOCKED + "sizedrop.invalid/python-app:distroless",
+         LOCKED + "--cpus 0.5 --health-interval 5s sizedrop.invalid/python-app:distroless",
          f"docker run -d --name {NAME['03-locked-down']} {LABEL} --read-only --cap-drop ALL "
          "--user 0 --memory 256m -p 8080 sizedrop.invalid/python-app:distroless"]),
     "04-clean-stop": (
         [("java", "jlink")], ["--stop-timeout", "docker stop"],
-        [f"docker run -d --name {NAME['04-clean-stop']} {LABEL} --memory 256m "
-         f"--stop-timeout 5 sizedrop.invalid/java-app:jlink && sleep 2 && "
+        [STOPPER + "--stop-timeout 5 sizedrop.invalid/java-app:jlink && sleep 2 && "
          f"docker kill {NAME['04-clean-stop']}",
-         f"docker run -d --name {NAME['04-clean-stop']} {LABEL} --memory 256m "
-         f"sizedrop.invalid/java-app:jlink && sleep 2 && docker stop {NAME['04-clean-stop']}",
-         f"docker run -d --name {NAME['04-clean-stop']} {LABEL} --memory 256m "
-         "--stop-timeout 5 sizedrop.invalid/java-app:jlink"]),
-    "05-export": (
-        [("go", "distroless")], ["docker create", "docker export", "-o "],
-        [f"docker run -d --name {NAME['05-export']} {LABEL} sizedrop.invalid/go-app:distroless"
-         f" && docker export -o $SIZEDROP_TMP/distroless-fs.tar {NAME['05-export']}",
-         f"docker create --name {NAME['05-export']} {LABEL} sizedrop.invalid/go-app:distroless"
-         " && docker save -o $SIZEDROP_TMP/distroless-fs.tar sizedrop.invalid/go-app:distroless"]),
+         STOPPER + "sizedrop.invalid/java-app:jlink && sleep 3 && "
+         f"docker stop -t 5 {NAME['04-clean-stop']}",
+         STOPPER + "--stop-timeout 5 sizedrop.invalid/java-app:jlink"]),
+    "05-one-file": (
+        [("go", "distroless")], ["docker create", "docker cp", "/app/server"],
+        [PEEK + f"docker export -o $SIZEDROP_TMP/entrypoint-program {NAME['05-one-file']}",
+         PEEK + f"docker cp {NAME['05-one-file']}:/app/server - "
+         "> $SIZEDROP_TMP/entrypoint-program",
+         PEEK + f"docker cp {NAME['05-one-file']}:/etc/passwd $SIZEDROP_TMP/entrypoint-program",
+         f"docker run -d --name {NAME['05-one-file']} {LABEL} sizedrop.invalid/go-app:distroless"
+         f" && docker cp {NAME['05-one-file']}:/app/server $SIZEDROP_TMP/entrypoint-program"]),
     "06-no-network": (
-        [("go", "scratch")], ["--network", "--pids-limit", "no-new-privileges", "--read-only"],
-        [f"docker run -d --name {NAME['06-no-network']} {LABEL} sizedrop.invalid/go-app:scratch",
-         f"docker run -d --name {NAME['06-no-network']} {LABEL} --network none --read-only "
+        [("go", "scratch")],
+        ["--network", "--ulimit", "--pids-limit", "no-new-privileges", "--read-only"],
+        [JAIL + "--read-only --pids-limit 32 --security-opt no-new-privileges "
+         "sizedrop.invalid/go-app:scratch",
+         JAIL + "--network none --pids-limit 32 --security-opt no-new-privileges --read-only "
          "sizedrop.invalid/go-app:scratch"]),
 }
 
@@ -98,8 +109,8 @@ def _remove(client, g, sid):
             client.containers.get(name).remove(force=True)
     except docker.errors.NotFound:
         pass
-    if g.export:
-        (session.tmp_path(sid) / g.export).unlink(missing_ok=True)
+    if g.writes:
+        (session.tmp_path(sid) / g.writes).unlink(missing_ok=True)
 
 
 def _attempt(client, g, sid, env, command: str) -> goals.Verdict:

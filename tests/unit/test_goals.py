@@ -32,24 +32,31 @@ def _container(config=None, host=None, state=None):
 REFERENCE = {
     "01-publish": {"attrs": _container(config={"Env": ["PORT=9090", "PATH=/usr/bin"]},
                                        host={"PortBindings": {"9090/tcp": [
-                                           {"HostIp": "127.0.0.1", "HostPort": ""}]}}),
+                                           {"HostIp": "127.0.0.1", "HostPort": ""}]},
+                                             "RestartPolicy": {"Name": "on-failure",
+                                                               "MaximumRetryCount": 3}}),
                    "answers": True},
-    "02-test-stage": {"attrs": {"Config": {"Labels": {"sizedrop.managed": "true"},
-                                           "User": "", "WorkingDir": "/src"}},
-                      "history": ["RUN /bin/sh -c find src/test/java -name '*.java' > t.txt "
-                                  "&& java -cp c:t sizedrop.TestMain # buildkit",
-                                  "COPY src/test/java ./src/test/java # buildkit"]},
+    "02-java-runtime": {"attrs": {"Config": {"Labels": {"sizedrop.managed": "true"},
+                                             "User": "", "WorkingDir": ""}},
+                        "history": ["RUN |2 EXTRA_MODULES= JLINK_COMPRESS= /bin/sh -c jlink "
+                                    "--add-modules \"$(cat /tmp/modules.txt)\" --output "
+                                    "/opt/jre # buildkit",
+                                    "COPY /app/modules.txt /tmp/modules.txt # buildkit"]},
     "03-locked-down": {"attrs": _container(
-        config={"User": "65532:65532"},
+        config={"User": "65532:65532",
+                "Healthcheck": {"Test": ["CMD", "/opt/venv/bin/python"],
+                                "Interval": 2 * goals.SECOND}},
         host={"PortBindings": LOOPBACK, "ReadonlyRootfs": True, "CapDrop": ["ALL"],
-              "Memory": 128 * goals.MIB},
+              "Memory": 128 * goals.MIB, "NanoCpus": goals.SECOND // 2},
         state={"Health": {"Status": "healthy"}})},
     "04-clean-stop": {"attrs": _container(config={"StopTimeout": 5},
                                           host={"Memory": 256 * goals.MIB},
                                           state={"Running": False, "ExitCode": 0})},
-    "05-export": {"attrs": _container(state={"Running": False, "StartedAt": NEVER}),
-                  "export": {"tar": True, "has_entrypoint": True}},
+    "05-one-file": {"attrs": _container(state={"Running": False, "StartedAt": NEVER}),
+                    "program": {"file": True, "tar": False, "same": True}},
     "06-no-network": {"attrs": _container(host={"NetworkMode": "none", "PidsLimit": 32,
+                                                "Ulimits": [{"Name": "nofile", "Soft": 64,
+                                                             "Hard": 64}],
                                                 "SecurityOpt": ["no-new-privileges"],
                                                 "ReadonlyRootfs": True})},
 }
@@ -86,14 +93,27 @@ WRONG = {
         (_set("attrs.HostConfig.PortBindings", {"9090/tcp": [{"HostIp": "0.0.0.0"}]}),
          "port 9090 is reachable on every network interface"),
         (UNPUBLISHED, "port 9090 is not published"),
+        (_set("attrs.HostConfig.RestartPolicy", {"Name": "no", "MaximumRetryCount": 0}),
+         "the engine leaves it stopped"),
+        (_set("attrs.HostConfig.RestartPolicy", {"Name": "unless-stopped",
+                                                 "MaximumRetryCount": 0}),
+         "whenever it ends"),
+        (_set("attrs.HostConfig.RestartPolicy", {"Name": "on-failure",
+                                                 "MaximumRetryCount": 0}), "with no limit"),
+        (_set("attrs.HostConfig.RestartPolicy", {"Name": "on-failure",
+                                                 "MaximumRetryCount": 5}), "5 times"),
         (_set("answers", False), "nothing answers"),
         (NO_LABEL, "lab's container label"),
     ],
-    "02-test-stage": [
+    "02-java-runtime": [
         (_set("attrs.Config.Labels", {}), "lab's image label"),
-        (_set("history", ["COPY src/main/java ./src/main/java # buildkit"]),
-         "no step of this image ran the Java unit tests"),
-        (_set("attrs.Config.Healthcheck", {"Test": ["CMD", "java"]}), "this is the runtime"),
+        (_set("history", ["RUN /bin/sh -c find src/test/java -name '*.java' > t.txt "
+                          "&& java -cp c:t sizedrop.TestMain # buildkit"]),
+         "no step of this image links a Java runtime"),
+        (_set("attrs.Config.Healthcheck", {"Test": ["CMD", "java"]}), "went on past"),
+        (lambda s: s["history"].insert(0, "RUN /bin/bash -c { for f in /opt/jre/bin/java; "
+                                          "do ldd \"$f\"; done # buildkit"),
+         "gathers the C libraries"),
     ],
     "03-locked-down": [
         (OTHER_IMAGE, "Python distroless"),
@@ -104,29 +124,39 @@ WRONG = {
         (_set("attrs.Config.User", "0"), "runs as user '0', not uid 65532"),
         (UNPUBLISHED, "not published"),
         (_set("attrs.HostConfig.Memory", 256 * goals.MIB), "256 MB, not 128 MB"),
+        (_set("attrs.HostConfig.NanoCpus", None), "every CPU of the machine"),
+        (_set("attrs.HostConfig.NanoCpus", goals.SECOND), "up to 1 CPUs, not half of one"),
+        (_set("attrs.Config.Healthcheck.Interval", 5 * goals.SECOND),
+         "every 5 s, not every 2 s (the image's own setting)"),
         (NO_LABEL, "lab's container label"),
     ],
     "04-clean-stop": [
         (OTHER_IMAGE, "Java jlink"),
         (_set("attrs.HostConfig.Memory", 0), "no memory limit"),
-        (_set("attrs.Config.StopTimeout", None), "the default (10 s), not 5 s"),
+        (_set("attrs.Config.StopTimeout", None), "carries no grace period of its own"),
+        (_set("attrs.Config.StopTimeout", 10), "own grace period is 10 s, not 5 s"),
         (_set("attrs.State", {"Running": False, "ExitCode": 0, "StartedAt": NEVER}),
          "created but never started"),
         (_set("attrs.State.Running", True), "still running"),
         (_set("attrs.State.ExitCode", 137), "exit code 137 (SIGKILL)"),
         (NO_LABEL, "lab's container label"),
     ],
-    "05-export": [
+    "05-one-file": [
         (OTHER_IMAGE, "Go distroless"),
         (_set("attrs.State.StartedAt", "2026-12-07T15:00:00Z"), "has been started"),
-        (_set("export", {"tar": False, "has_entrypoint": False}), "no tar archive"),
-        (_set("export", {"tar": True, "has_entrypoint": False}), "not this container's"),
+        (_set("program", {"file": False, "tar": False, "same": False}), "no file at"),
+        (_set("program", {"file": True, "tar": True, "same": False}), "a tar archive"),
+        (_set("program", {"file": True, "tar": False, "same": False}),
+         "not the program this container's entrypoint runs"),
         (NO_LABEL, "lab's container label"),
     ],
     "06-no-network": [
         (OTHER_IMAGE, "Go scratch"),
         (EXITED, "not running"),
         (_set("attrs.HostConfig.NetworkMode", "bridge"), "attached to a network (bridge)"),
+        (_set("attrs.HostConfig.Ulimits", None), "open-file limit is the engine's default"),
+        (_set("attrs.HostConfig.Ulimits", [{"Name": "nofile", "Soft": 64, "Hard": 1024}]),
+         "may raise it to 1024: not at most 64"),
         (_set("attrs.HostConfig.PidsLimit", None), "process limit is none"),
         (_set("attrs.HostConfig.SecurityOpt", ["no-new-privileges:false"]),
          "may still gain privileges"),
@@ -136,9 +166,11 @@ WRONG = {
 }
 
 # What each goal's reference command says that a reason must never give away.
-KEY_FLAGS = ["127.0.0.1:", "-p ", "-e ", "--env", "--target", "--read-only", "--cap-drop", "--memory",
-             "--user", "--stop-timeout", "docker stop", "docker create", "docker export",
-             "--network", "--pids-limit", "no-new-privileges", "--security-opt"]
+KEY_FLAGS = ["127.0.0.1:", "-p ", "-e ", "--env", "--restart", "on-failure", "unless-stopped",
+             "--target", " jre", "--read-only", "--cap-drop", "--memory", "--user", "--cpus",
+             "--cpu-", "--health-", "--stop-timeout", "docker stop", "docker create",
+             "docker cp", "docker export", "/app/server", "--network", "--ulimit", "nofile",
+             "--pids-limit", "no-new-privileges", "--security-opt"]
 
 
 def _state(goal_id: str, change=None) -> dict:
@@ -259,7 +291,7 @@ def test_a_check_run_is_recorded_with_its_config_hash(progress, capsys):
     wrong["HostConfig"]["NetworkMode"] = "bridge"
     second = goals.check("06-no-network", _Holds(wrong), "0badcafe")
     out = capsys.readouterr().out
-    assert not second.passed and "FAIL: goal 06-no-network: 1 of 7" in out
+    assert not second.passed and "FAIL: goal 06-no-network: 1 of 8" in out
     runs = goals.attempts("06-no-network", "0badcafe")
     assert [r["passed"] for r in runs] == [True, False]
     assert runs[0]["attempt"] == first.config_hash != second.config_hash == \
@@ -288,20 +320,44 @@ def test_an_unknown_goal_is_one_line_before_any_work():
         goals.check("nope", _Gone())
 
 
-def test_the_export_is_read_from_the_file(tmp_path):
-    import io
+class _Holding:
+    """A container whose file ``path`` holds ``data`` (get_archive, as the engine sends it)."""
+
+    def __init__(self, path, data):
+        self.path, self.data = path, data
+
+    def get_archive(self, path):
+        import io
+        import tarfile
+        if path != self.path:
+            raise docker.errors.NotFound(f"Could not find the file {path} in container")
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            info = tarfile.TarInfo(path.rsplit("/", 1)[-1])
+            info.size = len(self.data)
+            tar.addfile(info, io.BytesIO(self.data))
+        return iter([buf.getvalue()[:700], buf.getvalue()[700:]]), {}
+
+
+def test_the_written_file_is_compared_with_the_entrypoints_program(tmp_path):
     import tarfile
-    path = tmp_path / "fs.tar"
-    with tarfile.open(path, "w") as tar:
-        data = b"\x7fELF"
-        info = tarfile.TarInfo("app/server")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
+    program = b"\x7fELF" + bytes(range(256)) * 8
+    container = _Holding("/app/server", program)
     state = {"attrs": {"Config": {"Entrypoint": ["/app/server"]}}}
-    assert goals._read_export(path, state) == {"tar": True, "has_entrypoint": True}
-    state["attrs"]["Config"]["Entrypoint"] = ["/busybox/sh"]
-    assert goals._read_export(path, state) == {"tar": True, "has_entrypoint": False}
-    assert goals._read_export(tmp_path / "none.tar", state)["tar"] is False
+    path = tmp_path / "entrypoint-program"
+    assert goals._read_program(container, path, state) == \
+        {"file": False, "tar": False, "same": False}
+    path.write_bytes(program)
+    assert goals._read_program(container, path, state) == \
+        {"file": True, "tar": False, "same": True}
+    path.write_bytes(program[:-1])
+    assert goals._read_program(container, path, state)["same"] is False
+    with tarfile.open(path, "w") as tar:            # what an archive of it would be
+        tar.add(tmp_path, arcname="app")
+    assert goals._read_program(container, path, state)["tar"] is True
+    state["attrs"]["Config"]["Entrypoint"] = ["/busybox/sh"]   # not there: not the same
+    path.write_bytes(program)
+    assert goals._read_program(container, path, state)["same"] is False
 
 
 def test_the_same_command_twice_hashes_the_same():
