@@ -34,7 +34,7 @@ SECOND = 1_000_000_000               # the engine keeps durations in nanoseconds
 NEVER = "0001-01-01T00:00:00Z"      # the engine's StartedAt for a container never started
 HEALTH_WAIT_S = 45.0                 # how long a check waits for "starting" to end
 JLINK_STEP = "jlink --add-modules"   # the step of the Java jlink Dockerfile that links a runtime
-LIBS_STEP = "ldd "                   # the step of its next stage, which gathers C libraries
+LIBS_STEP = "libnss_compat"        # the step of its next stage, which gathers C libraries
 
 
 @dataclass(frozen=True)

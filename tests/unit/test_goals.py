@@ -112,7 +112,8 @@ WRONG = {
          "no step of this image links a Java runtime"),
         (_set("attrs.Config.Healthcheck", {"Test": ["CMD", "java"]}), "went on past"),
         (lambda s: s["history"].insert(0, "RUN /bin/bash -c { for f in /opt/jre/bin/java; "
-                                          "do ldd \"$f\"; done # buildkit"),
+                                          "do ldd \"$f\"; done; ldconfig -p | awk "
+                                          "'$1 == \"libnss_compat.so.2\"' # buildkit"),
          "gathers the C libraries"),
     ],
     "03-locked-down": [
