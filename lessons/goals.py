@@ -437,14 +437,14 @@ def _answers(state: dict, port: int, tries: int = 10) -> bool:
 
 def _read_program(container, path: Path, state: dict) -> dict:
     """Is ``path`` a file, is it a tar archive, and has it the bytes of the program the
-    container's entrypoint names (read from the container, as ``docker cp`` would)?"""
+    container's entrypoint names (read from the container, as ``docker cp`` would)? Its
+    sha256 goes into the attempt's hash: two different wrong files are two attempts."""
     if not path.is_file():
-        return {"file": False, "tar": False, "same": False}
-    found = {"file": True, "tar": tarfile.is_tarfile(path), "same": False}
+        return {"file": False, "tar": False, "same": False, "sha256": ""}
+    digest = _sha256_file(path)
     entry = (_cfg(state).get("Entrypoint") or [""])[0]
-    if entry:
-        found["same"] = _sha256_file(path) == _entry_sha256(container, entry)
-    return found
+    return {"file": True, "tar": tarfile.is_tarfile(path), "sha256": digest,
+            "same": bool(entry) and digest == _entry_sha256(container, entry)}
 
 
 def _sha256_file(path: Path) -> str:

@@ -5,6 +5,7 @@ and every check run lands in the progress log."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 
 import docker.errors
@@ -347,10 +348,11 @@ def test_the_written_file_is_compared_with_the_entrypoints_program(tmp_path):
     state = {"attrs": {"Config": {"Entrypoint": ["/app/server"]}}}
     path = tmp_path / "entrypoint-program"
     assert goals._read_program(container, path, state) == \
-        {"file": False, "tar": False, "same": False}
+        {"file": False, "tar": False, "same": False, "sha256": ""}
     path.write_bytes(program)
     assert goals._read_program(container, path, state) == \
-        {"file": True, "tar": False, "same": True}
+        {"file": True, "tar": False, "same": True,
+         "sha256": hashlib.sha256(program).hexdigest()}
     path.write_bytes(program[:-1])
     assert goals._read_program(container, path, state)["same"] is False
     with tarfile.open(path, "w") as tar:            # what an archive of it would be
