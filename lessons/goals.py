@@ -161,6 +161,11 @@ def _nofile_said(s: dict) -> str:
             f"{limit.get('Hard')}: not at most 64")
 
 
+def _if_written(s: dict, wrong: str) -> str:
+    """What is wrong with the file the goal asked for, or that there is none to judge."""
+    return wrong if s.get("program", {}).get("file") else "no file there to judge"
+
+
 def _exit_said(s: dict) -> str:
     code = _state(s).get("ExitCode")
     if _state(s).get("OOMKilled"):
@@ -312,12 +317,14 @@ GOALS = {g.id: g for g in (
                          "there is no file at $SIZEDROP_TMP/entrypoint-program",
                          lambda s: s.get("program", {}).get("file", False)),
              Requirement("that file is one program, not an archive",
-                         "that file is a tar archive, not the program itself",
+                         lambda s: _if_written(s, "that file is a tar archive, not the "
+                                               "program itself"),
                          lambda s: s.get("program", {}).get("file", False)
                          and not s.get("program", {}).get("tar", False)),
              Requirement("it is, byte for byte, the program this container's entrypoint runs",
-                         "it is not the program this container's entrypoint runs (the "
-                         "image's configuration says which file that is)",
+                         lambda s: _if_written(s, "it is not the program this container's "
+                                               "entrypoint runs (the image's configuration "
+                                               "says which file that is)"),
                          lambda s: s.get("program", {}).get("same", False)),
              _label_req(),
          )),

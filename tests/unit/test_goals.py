@@ -147,6 +147,8 @@ WRONG = {
         (OTHER_IMAGE, "Go distroless"),
         (_set("attrs.State.StartedAt", "2026-12-07T15:00:00Z"), "has been started"),
         (_set("program", {"file": False, "tar": False, "same": False}), "no file at"),
+        (_set("program", {"file": False, "tar": False, "same": False}),
+         "no file there to judge"),
         (_set("program", {"file": True, "tar": True, "same": False}), "a tar archive"),
         (_set("program", {"file": True, "tar": False, "same": False}),
          "not the program this container's entrypoint runs"),
