@@ -324,6 +324,10 @@ GUIDE: dict[str, tuple[str, str]] = {
                 "decides which of those files `docker build` sends",
                 ".dockerignore in the work folder (the Dockerfile stays as it is); the safest "
                 "list names what the build DOES read, so new files stay out by default"),
+    "context-excluded": ("the Dockerfile is the starting one, which builds: what does your "
+                         ".dockerignore leave out that the build reads?",
+                         ".dockerignore: a path it excludes is not sent, so `COPY . .` cannot "
+                         "copy it; let back in the files `go build` compiles"),
     "junk": ("the junk reached the image through the build context and `COPY . .`",
              ".dockerignore: a path it excludes is neither sent nor copied"),
     "no-pip": ("the dependencies are no longer installed: keep the step that installs them", ""),
@@ -458,7 +462,10 @@ def recorded_check(exercise_id: str, source, which: str = "solution") -> Result:
     return res
 
 
-def _build(source, ws: Workspace, res: Result, name: str = "builds") -> build.BuildResult | None:
+def _build(source, ws: Workspace, res: Result, name: str = "builds",
+           guide: tuple[str, str] | None = None) -> build.BuildResult | None:
+    """Build the work folder; a failure is a failed item whose next step is ``guide`` when
+    given (else the build's own hint)."""
     import shlex
     ws.sync_wheels()
     argv = ws.command(progress=True)
@@ -468,7 +475,7 @@ def _build(source, ws: Workspace, res: Result, name: str = "builds") -> build.Bu
         built = build.run_build(source.client, argv, ws.dockerfile, ws.tag)
     except BuildFailed as err:
         res.add(name, False, err.message + "\n" + err.details,
-                f"it does not build: {err.message}", err.hint)
+                f"it does not build: {err.message}", *(guide or (err.hint,)))
         return None
     res.add(name, True, f"in {built.seconds:.1f} s, {built.cached_steps} of "
             f"{len(built.steps)} steps from the cache")
@@ -627,7 +634,10 @@ def _base_layers(client, ref: str) -> tuple[str, int]:
 
 
 def _check_dockerignore(source, ws: Workspace, res: Result) -> None:
-    built = _build(source, ws, res)
+    # The Dockerfile builds as it starts: if it still does, a failure is the context's doing.
+    start = ws.exercise.files("start") / "Dockerfile"
+    unchanged = ws.dockerfile.read_text() == start.read_text()
+    built = _build(source, ws, res, guide=GUIDE["context-excluded"] if unchanged else None)
     if not built:
         return
     # What the CLI sends is the folder minus what .dockerignore excludes. (BuildKit's own
