@@ -580,7 +580,7 @@ def _runtime_guide(item) -> tuple[str, str]:
 # The image of exercise 05 is a job (its command lists the unpacked files and ends), run as
 # lessons.behaviour runs a service: read-only root, a tmpfs /tmp, no capabilities.
 JOB = transfer.Service("assets-job", "", "/tmp", ())
-JOB_SECONDS = 20.0
+JOB_SECONDS = 10.0   # ample for `ls`; a service never ends by itself
 
 
 def _job(source, ws: Workspace, res: Result) -> None:
@@ -595,11 +595,11 @@ def _job(source, ws: Workspace, res: Result) -> None:
                     f"the engine could not start it: {refused}", *GUIDE["job"])
             return
 
-        def ended():
+        def finished():
             container.reload()
             return container.attrs["State"].get("Status") in ("exited", "dead")
         try:
-            engine.wait_until(ended, JOB_SECONDS, 0.2, "the job's end")
+            engine.wait_until(finished, JOB_SECONDS, 0.2, "the job's end")
         except TimeoutError:
             _runtime(source, ws, res, container)
             return
