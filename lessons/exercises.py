@@ -360,6 +360,10 @@ GUIDE: dict[str, tuple[str, str]] = {
               "the instruction that brings assets.tar.gz into the image: the archive must never "
               "be a layer of what ships (a stage whose result you copy, as in notebook 02, or "
               "an instruction that unpacks a local archive by itself)"),
+    "waste-moved": ("a file that a layer adds stays in that layer when a later one moves or "
+                    "deletes it: look at the layers the wasted files are listed in",
+                    "the instruction that first writes those files: they must land where they "
+                    "stay in that same step, and nothing later may touch them"),
     "scratch": ("the runtime stage starts from a base image; this variant has none at all",
                 "the last FROM: the empty image has a reserved name (notebook 06)"),
     "static": ("the binary asks for a dynamic loader, which an empty image lacks: look at how "
@@ -777,7 +781,7 @@ def _check_waste(source, ws: Workspace, res: Result) -> None:
             f"/tmp/assets.tar.gz is written by one layer and deleted by a later one: its "
             f"{waste / 1e6:.1f} MB still ship" if archive else
             f"{waste / 1e6:.1f} MB are written in one layer and deleted in another",
-            *GUIDE["waste"])
+            *GUIDE["waste" if archive else "waste-moved"])
     res.add("archive not shipped", not archive,
             "in no layer" if not archive else f"in layer {archive[0]}",
             "the archive is still in a layer", *GUIDE["waste"])
