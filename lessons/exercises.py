@@ -15,8 +15,8 @@ measures YOUR image and names what is wrong in one line, with the next step.
 * Replay (no engine): nothing of yours is built or judged; the check shows the recorded check
   of the reference solution and says so.
 
-Starting points live in ``notebooks/exercises/<id>/start/`` (the challenge of notebook 07 starts
-from ``notebooks/challenge/<language>.dockerfile``). The reference solutions and a typical
+Starting points live in ``notebooks/exercises/<id>/start/`` (06's and 07's start from a transfer
+service's fat Dockerfile, ``notebooks/transfer/``). The reference solutions and a typical
 mistake of each exercise are NOT in the learner's tree: ``instructor/solutions/<id>/`` and
 ``instructor/mistakes/<id>/`` (with a second mistake of another kind in its ``second/``).
 """
@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import (build, buildchecks, catalog, engine, goals, imagesets, inventory, labels,
-               progress, run, session, sizes, transfer)
+from . import (build, buildchecks, catalog, challenge, engine, goals, imagesets, inventory,
+               labels, progress, run, session, sizes, transfer)
 from .errors import EXPECTED, BuildFailed, EngineUnavailable, LabError, NeverHealthy, explain
 
 EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
-CHALLENGE_DIR = catalog.REPO_ROOT / "notebooks" / "challenge"
 SOLUTIONS_DIR = catalog.REPO_ROOT / "instructor" / "solutions"
 MISTAKES_DIR = catalog.REPO_ROOT / "instructor" / "mistakes"
 PIP_ARGS = ("PIP_NO_INDEX", "PIP_FIND_LINKS")
@@ -75,9 +74,10 @@ class Exercise:
 
 
 def _challenge(language: str) -> Exercise:
+    svc = challenge.service(language)
     return Exercise(f"07-challenge-{language}", "07-workshop-challenge",
-                    f"slim the fat {language} Dockerfile below the target", language,
-                    start_file=CHALLENGE_DIR / f"{language}.dockerfile")
+                    f"slim the {svc.name} service ({language}) below its measured target",
+                    None, service=svc.name, start_file=svc.fat_dockerfile)
 
 
 EXERCISES: dict[str, Exercise] = {e.id: e for e in [
@@ -828,20 +828,19 @@ def _behaviour(source, ws: Workspace, res: Result,
 
 
 def _check_challenge(source, ws: Workspace, res: Result) -> None:
-    from . import challenge
-
-    language = ws.exercise.app
+    """A transfer service, slimmed: under the target measured on its reference image
+    (lessons.challenge, committed), no command the image cannot run, then the service's
+    behaviour (lessons.behaviour)."""
+    language = transfer.get(ws.exercise.service).language
+    target = challenge.target_mb(language)   # first: a missing target says so before a build
     if not _build(source, ws, res):
         return
     client = source.client
-    layer_sizes = sizes.layer_sizes(client, ws.tag)
-    size = sum(x.size for x in layer_sizes) / sizes.MB
+    size = sum(x.size for x in sizes.layer_sizes(client, ws.tag)) / sizes.MB
     res.figures["size_mb"] = round(size, 1)
-    _reference_image(source, language)
-    target = challenge.target_mb(source.sizes(language, challenge.REFERENCE_VARIANT), language)
     res.figures["target_mb"] = target
-    res.add("small enough", size <= target, f"{size:.1f} MB, target {target:.0f} MB",
-            f"the image is {size:.1f} MB, over the {target:.0f} MB target",
+    res.add("small enough", size <= target, f"{size:.1f} MB, target {target:g} MB",
+            f"the image is {size:.1f} MB, over the {target:g} MB target",
             *challenge.GUIDE[language])
     shells = _shells(source, ws)
     shell_form = challenge.shell_form_commands(client.images.get(ws.tag).attrs["Config"])
@@ -851,35 +850,8 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
             f"{', '.join(shell_form)} in shell form, and the image has no shell to run them",
             *GUIDE["shell-form"])
     # How it behaves, run as production would (lessons.behaviour): user, the engine's health
-    # verdict, the contract's answer, no shell, and the stop on SIGTERM.
-    _behaviour(source, ws, res, _sample_service(language))
-
-
-def _sample_service(language: str) -> transfer.Service:
-    """The sample app as the behaviour check sees it: writes only to /tmp, and its root
-    answer names its language (sample_apps/README.md)."""
-    return transfer.Service(f"sample-{language}", language, "/tmp", (
-        transfer.Case("the contract's answer at /", "/", 200, {"language": language}),))
-
-
-def _reference_image(source, language: str) -> None:
-    """The challenge's target is measured on the series' own image of the same app: build it
-    (the lab's usual build, once) when this engine does not have it yet, as after
-    `python -m lessons clean` or on a machine that skipped the earlier notebooks."""
-    from docker.errors import ImageNotFound
-
-    from . import challenge, lab
-
-    v = catalog.Variant(language, challenge.REFERENCE_VARIANT)
-    try:
-        source.client.images.get(v.tag(source.image_set))
-        return
-    except ImageNotFound:
-        pass
-    print(f"the target is measured on the series' own {v} image, which this engine does not "
-          "have yet: building it (once)")
-    print("$ " + lab.command(v, source.image_set, client=source.client))
-    lab.build_variant(source.client, v, source.image_set)
+    # verdict, the service's own cases, no shell, and the stop on SIGTERM.
+    _behaviour(source, ws, res)
 
 
 CHECKS: dict[str, Callable] = {

@@ -219,16 +219,18 @@ def _health_command(image) -> list[str] | None:
     return None
 
 
-def trace(client, tag: str, image_set: str, python: bool) -> dict:
+def trace(client, tag: str, image_set: str, python: bool, ask=None, **options) -> dict:
     """Run ``tag`` and return what its processes loaded: ``mapped``, ``open`` and (``python``)
-    ``code`` paths as the processes named them, plus ``health_exit`` of the health check."""
+    ``code`` paths as the processes named them, plus ``health_exit`` of the health check.
+    ``ask(app)`` sends the requests (default: the sample apps' contract, REQUESTS); ``options``
+    change how the container runs (lessons.run.start)."""
     env = {"PORT": str(run.APP_PORT)}
     if python:
         env["PYTHONVERBOSE"] = "1"
     image = client.images.get(tag)
     found = {"mapped": set(), "open": set(), "code": set()}
-    with run.running(client, tag, purpose="floor", environment=env) as app:
-        _exercise(app)
+    with run.running(client, tag, purpose="floor", environment=env, **options) as app:
+        (ask or _exercise)(app)
         side = client.containers.run(
             imagesets.name_in(image_set, "BUSYBOX_IMAGE"), ["sh", "-c", SIDECAR_SCRIPT],
             detach=True, pid_mode=f"container:{app.container.id}", network_mode="none",
