@@ -129,8 +129,8 @@ def read_files(client, tag: str, language: str, arch: str) -> dict:
             out.update(program=path, elf_machine=info.get("machine", "not ELF"),
                        loader=info.get("interpreter") or "static")
             if info.get("interpreter"):
-                loader = inv._canonical(info["interpreter"].lstrip("/"))
-                out["loader_in_image"] = "yes" if inv._resolves(loader) else "MISSING"
+                loader = info["interpreter"].lstrip("/")
+                out["loader_in_image"] = "yes" if inv.resolves(loader) else "MISSING"
             break
     libs = {m: sum(1 for p in inv.paths if p.startswith(f"usr/lib/{m}/"))
             for m in platforms.MULTIARCH.values()}

@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--source", default="",
                    help="with --save: where the run happened (machine, commit, date)")
 
+    p = sub.add_parser("targets", help="instructors: build notebook 07's reference images, "
+                       "measure their sizes and floors, and write the targets to "
+                       "notebooks/transfer/targets.csv")
+    p.add_argument("--lang", nargs="+", choices=["go", "java", "python"],
+                   help="measure only these (the other rows stay as they are)")
+
     p = sub.add_parser("check", help="build and check your work folder for an exercise")
     p.add_argument("exercise", help="e.g. 03-distroless-health or 07-challenge-go")
 
@@ -105,6 +111,8 @@ def _run(args) -> int:
             schedule.save_measured(args.file, args.save, args.source)
             print(f"saved under {args.save!r} in {schedule.MEASURED.relative_to(schedule.REPO_ROOT)}")
         return 0
+    if args.command == "targets":
+        return _targets(args)
     if args.command == "record":
         from . import record
         record.main(only=args.only, notebooks=args.notebooks)
@@ -166,6 +174,25 @@ def _images(args) -> int:
     same, locked = pins.matching(client)
     print(f"lookalikes that are the images in {pins.LOCK.name}: {same} of {locked} (builds pin "
           "those by digest; write this machine's with `python -m lessons images --lock`)")
+    return 0
+
+
+def _targets(args) -> int:
+    import pandas as pd
+
+    from . import challenge, engine, imagesets
+
+    client = engine.connect()
+    image_set = imagesets.choose(client)
+    df = challenge.measure(client, image_set, log=_log, languages=args.lang)
+    if args.lang and challenge.TARGETS.exists():
+        kept = challenge.targets()
+        order = list(challenge.SERVICES).index
+        df = pd.concat([kept[~kept["language"].isin(args.lang)], df]).sort_values(
+            "language", key=lambda col: col.map(order))
+    df.to_csv(challenge.TARGETS, index=False)
+    print(df.to_string(index=False))
+    print(f"wrote {challenge.TARGETS.relative_to(challenge.catalog.REPO_ROOT)}")
     return 0
 
 

@@ -14,6 +14,10 @@ writes, no capabilities, published on loopback only. It checks:
   contract (sample_apps/README.md: gone within 2 s of SIGTERM, exit 0).
 
 Each failed item gives one line saying what is wrong, never the instruction that fixes it.
+The health and stop items are public (``check_declares_health``, ``check_engine_health``,
+``check_running``, ``check_stop``, and ``start``), so an exercise check that already runs the
+learner's image (lessons.exercises) reads the same verdicts on its own container instead of
+starting another.
 Everything the check creates carries the caller's session id in its name and in the
 ``sizedrop.session`` label, and the check removes exactly that, and nothing else.
 """
@@ -90,8 +94,8 @@ def check(client, image: str, service: Service | str, session: str, *,
     result = Behaviour(image, svc.name)
     config = attrs.get("Config") or {}
     _check_user(result, config.get("User") or "")
-    declared = _check_declares_health(result, config.get("Healthcheck") or {})
-    container, refused = _start(client, image, svc, session)
+    declared = check_declares_health(result, config.get("Healthcheck") or {})
+    container, refused = start(client, image, svc, session)
     try:
         if shell_free:
             _check_no_shell(result, container)
@@ -99,15 +103,15 @@ def check(client, image: str, service: Service | str, session: str, *,
             result.add("starts on a read-only root", False, f"the engine could not start it: "
                        f"{refused}")
             return result
-        if not _running(result, container, "starts on a read-only root", settle=0.5):
+        if not check_running(result, container, "starts on a read-only root", settle=0.5):
             return result
         _check_process_user(result, client, container)
         if declared:
-            _check_engine_health(result, container, health_timeout)
-        if not _running(result, container, "keeps running"):
+            check_engine_health(result, container, health_timeout)
+        if not check_running(result, container, "keeps running"):
             return result
         _check_cases(result, container, svc)
-        _check_stop(result, container, client)
+        check_stop(result, container, client)
     finally:
         _remove(container)
     return result
@@ -138,7 +142,7 @@ def _check_user(result: Behaviour, user: str) -> None:
                f"the image runs as root ({user})" if root else f"runs as {user}")
 
 
-def _check_declares_health(result: Behaviour, health: dict) -> bool:
+def check_declares_health(result: Behaviour, health: dict) -> bool:
     test = health.get("Test") or []
     ok = bool(test) and test[0] != "NONE"
     if not ok:
@@ -148,7 +152,7 @@ def _check_declares_health(result: Behaviour, health: dict) -> bool:
     return ok
 
 
-def _start(client, image: str, svc: Service, session: str):
+def start(client, image: str, svc: Service, session: str):
     """Create and start the container; returns it and, when the engine could not start the
     process at all (a missing program or loader), the engine's message."""
     try:
@@ -169,7 +173,7 @@ def _state(container) -> dict:
     return (container.attrs or {}).get("State") or {}
 
 
-def _running(result: Behaviour, container, item: str, settle: float = 0.0) -> bool:
+def check_running(result: Behaviour, container, item: str, settle: float = 0.0) -> bool:
     """Whether the process still runs (after ``settle`` s, time to fail at start-up); if not,
     a failed ``item`` with its exit code and last words."""
     time.sleep(settle)
@@ -200,7 +204,7 @@ def _check_process_user(result: Behaviour, client, container) -> None:
                else f"uid {', '.join(sorted(uids))}")
 
 
-def _check_engine_health(result: Behaviour, container, timeout: float) -> None:
+def check_engine_health(result: Behaviour, container, timeout: float) -> None:
     t0 = time.monotonic()
     status, output = run.health_verdict(container, timeout)
     output = " ".join(output.split())[:200]
@@ -255,7 +259,7 @@ def _check_no_shell(result: Behaviour, container) -> None:
                f"the image holds a shell: {', '.join(found)}" if found else "none found")
 
 
-def _check_stop(result: Behaviour, container, client) -> None:
+def check_stop(result: Behaviour, container, client) -> None:
     t0 = time.monotonic()
     try:
         container.stop(timeout=KILL_AFTER_S)

@@ -15,10 +15,10 @@ measures YOUR image and names what is wrong in one line, with the next step.
 * Replay (no engine): nothing of yours is built or judged; the check shows the recorded check
   of the reference solution and says so.
 
-Starting points live in ``notebooks/exercises/<id>/start/`` (the challenge of notebook 07 starts
-from ``notebooks/challenge/<language>.dockerfile``). The reference solutions and a typical
+Starting points live in ``notebooks/exercises/<id>/start/`` (06's and 07's start from a transfer
+service's fat Dockerfile, ``notebooks/transfer/``). The reference solutions and a typical
 mistake of each exercise are NOT in the learner's tree: ``instructor/solutions/<id>/`` and
-``instructor/mistakes/<id>/``.
+``instructor/mistakes/<id>/`` (with a second mistake of another kind in its ``second/``).
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import (build, buildchecks, catalog, goals, imagesets, inventory, labels, progress,
-               run, session, sizes, transfer)
+from . import (build, buildchecks, catalog, challenge, engine, goals, imagesets, inventory,
+               labels, progress, run, session, sizes, transfer)
 from .errors import EXPECTED, BuildFailed, EngineUnavailable, LabError, NeverHealthy, explain
 
 EXERCISES_DIR = catalog.REPO_ROOT / "notebooks" / "exercises"
-CHALLENGE_DIR = catalog.REPO_ROOT / "notebooks" / "challenge"
 SOLUTIONS_DIR = catalog.REPO_ROOT / "instructor" / "solutions"
 MISTAKES_DIR = catalog.REPO_ROOT / "instructor" / "mistakes"
 PIP_ARGS = ("PIP_NO_INDEX", "PIP_FIND_LINKS")
+SECOND = "second"   # instructor/mistakes/<id>/second/: another typical mistake, of another kind
 
 
 work_root = progress.work_root
@@ -63,18 +63,21 @@ class Exercise:
     service: str = ""               # a transfer service (lessons.transfer) instead of a sample
 
     def files(self, which: str) -> Path:
-        """The folder (or file) of ``start``, ``solution`` or ``mistake`` files; the last two
-        are instructor material, outside the learner's tree."""
+        """The folder (or file) of ``start``, ``solution``, ``mistake`` or ``second`` files
+        (a second typical mistake, of another kind, kept in the first's folder); all but the
+        first are instructor material, outside the learner's tree."""
         solution = (SOLUTIONS_DIR.parent / "transfer" / f"{self.service}.dockerfile"
                     if self.service else SOLUTIONS_DIR / self.id)
         return {"start": EXERCISES_DIR / self.id / "start", "solution": solution,
-                "mistake": MISTAKES_DIR / self.id}[which]
+                "mistake": MISTAKES_DIR / self.id,
+                "second": MISTAKES_DIR / self.id / SECOND}[which]
 
 
 def _challenge(language: str) -> Exercise:
+    svc = challenge.service(language)
     return Exercise(f"07-challenge-{language}", "07-workshop-challenge",
-                    f"slim the fat {language} Dockerfile below the target", language,
-                    start_file=CHALLENGE_DIR / f"{language}.dockerfile")
+                    f"slim the {svc.name} service ({language}) below its measured target",
+                    None, service=svc.name, start_file=svc.fat_dockerfile)
 
 
 EXERCISES: dict[str, Exercise] = {e.id: e for e in [
@@ -152,13 +155,14 @@ class Workspace:
         return self
 
     def apply(self, folder: Path) -> "Workspace":
-        """Copy every file of ``folder`` over the work folder (a solution, or a mistake)."""
+        """Copy every file of ``folder`` over the work folder (a solution, or a mistake; a
+        mistake's ``second/`` is not part of it)."""
         folder = Path(folder)
         if folder.is_file():
             shutil.copy(folder, self.dockerfile)
             return self
         for f in folder.rglob("*"):
-            if f.is_file():
+            if f.is_file() and f.relative_to(folder).parts[0] != SECOND:
                 target = self.path / f.relative_to(folder)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(f, target)
@@ -320,6 +324,10 @@ GUIDE: dict[str, tuple[str, str]] = {
                 "decides which of those files `docker build` sends",
                 ".dockerignore in the work folder (the Dockerfile stays as it is); the safest "
                 "list names what the build DOES read, so new files stay out by default"),
+    "context-excluded": ("the Dockerfile is the starting one, which builds: what does your "
+                         ".dockerignore leave out that the build reads?",
+                         ".dockerignore: a path it excludes is not sent, so `COPY . .` cannot "
+                         "copy it; let back in the files `go build` compiles"),
     "junk": ("the junk reached the image through the build context and `COPY . .`",
              ".dockerignore: a path it excludes is neither sent nor copied"),
     "no-pip": ("the dependencies are no longer installed: keep the step that installs them", ""),
@@ -352,6 +360,10 @@ GUIDE: dict[str, tuple[str, str]] = {
               "the instruction that brings assets.tar.gz into the image: the archive must never "
               "be a layer of what ships (a stage whose result you copy, as in notebook 02, or "
               "an instruction that unpacks a local archive by itself)"),
+    "waste-moved": ("a file that a layer adds stays in that layer when a later one moves or "
+                    "deletes it: look at the layers the wasted files are listed in",
+                    "the instruction that first writes those files: they must land where they "
+                    "stay in that same step, and nothing later may touch them"),
     "scratch": ("the runtime stage starts from a base image; this variant has none at all",
                 "the last FROM: the empty image has a reserved name (notebook 06)"),
     "static": ("the binary asks for a dynamic loader, which an empty image lacks: look at how "
@@ -377,6 +389,8 @@ GUIDE: dict[str, tuple[str, str]] = {
         "it was asked; read the source for what that request needs from the machine",
         "the COPY lines of the final stage: what the fat image had (files the service reads "
         "at run time) that yours lacks"),
+    "job": ("the image's command must list the unpacked files and end: read its output "
+            "(`docker run --rm` on your image)", "the CMD of the final stage"),
     "behaviour: stops on SIGTERM": (
         "`docker stop` sends SIGTERM to PID 1: look at which process that is in your image",
         "the ENTRYPOINT: in exec form (a JSON list) the service itself is PID 1 and gets the "
@@ -452,7 +466,10 @@ def recorded_check(exercise_id: str, source, which: str = "solution") -> Result:
     return res
 
 
-def _build(source, ws: Workspace, res: Result, name: str = "builds") -> build.BuildResult | None:
+def _build(source, ws: Workspace, res: Result, name: str = "builds",
+           guide: tuple[str, str] | None = None) -> build.BuildResult | None:
+    """Build the work folder; a failure is a failed item whose next step is ``guide`` when
+    given (else the build's own hint)."""
     import shlex
     ws.sync_wheels()
     argv = ws.command(progress=True)
@@ -462,7 +479,7 @@ def _build(source, ws: Workspace, res: Result, name: str = "builds") -> build.Bu
         built = build.run_build(source.client, argv, ws.dockerfile, ws.tag)
     except BuildFailed as err:
         res.add(name, False, err.message + "\n" + err.details,
-                f"it does not build: {err.message}", err.hint)
+                f"it does not build: {err.message}", *(guide or (err.hint,)))
         return None
     res.add(name, True, f"in {built.seconds:.1f} s, {built.cached_steps} of "
             f"{len(built.steps)} steps from the cache")
@@ -470,7 +487,8 @@ def _build(source, ws: Workspace, res: Result, name: str = "builds") -> build.Bu
 
 
 def _answers(source, ws: Workspace, res: Result, language: str) -> bool:
-    """Run the image the lab's safe way (read-only, no capabilities, 127.0.0.1) and ask it."""
+    """Run the image the lab's safe way (read-only, no capabilities, 127.0.0.1) and ask it;
+    then, on the same container, the engine's health verdict and the stop (``_runtime``)."""
     try:
         with run.running(source.client, ws.tag, purpose="check", timeout=30) as app:
             health = app.get("/healthz")
@@ -480,11 +498,13 @@ def _answers(source, ws: Workspace, res: Result, language: str) -> bool:
             except ValueError:
                 lang = None
             ok = health.status == 200 and root.status == 200 and lang == language
-            return res.add("answers", ok,
-                           f"the lab's own HTTP probe (not the image's HEALTHCHECK): "
-                           f"/healthz {health.status} after {app.healthy_after:.1f} s, / says "
-                           f"language={lang!r}, under the lab's safe defaults",
-                           "it starts but does not answer the contract")
+            res.add("answers", ok,
+                    f"the lab's own HTTP probe (not the image's HEALTHCHECK): "
+                    f"/healthz {health.status} after {app.healthy_after:.1f} s, / says "
+                    f"language={lang!r}, under the lab's safe defaults",
+                    "it starts but does not answer the contract")
+            _runtime(source, ws, res, app.container)
+            return ok
     except NeverHealthy as err:
         why = _first_line(err.details).removeprefix("engine: ")
         reason = err.message if not why or why[:40] in err.message else f"{err.message}: {why}"
@@ -507,32 +527,89 @@ def _shells(source, ws: Workspace) -> list[str]:
     return inventory.of_image(source.client, ws.tag).present(inventory.SHELLS)
 
 
-def health_verdict(client, tag: str, timeout: float = 40.0) -> tuple[str, str]:
-    """Start the image (safe defaults) and wait for the engine's own HEALTHCHECK verdict:
-    ("healthy" | "unhealthy" | "none" | "starting", the last health log output)."""
+def _start_declares_health(exercise: Exercise) -> bool:
+    """Whether the exercise's starting Dockerfile gives its final stage a HEALTHCHECK."""
+    from . import dockerfile
+
+    start = exercise.start_file or exercise.files("start") / "Dockerfile"
+    final = dockerfile.parse_stages(start.read_text())[-1]
+    checks = [i.text.split()[1:2] for i in final.instructions if i.keyword == "HEALTHCHECK"]
+    return bool(checks) and [w.upper() for w in checks[-1]] != ["NONE"]
+
+
+def _runtime(source, ws: Workspace, res: Result, container, ended: bool = False) -> None:
+    """What lessons.behaviour reads of a running image, read on the container the check
+    already started: the engine's own health verdict and `docker stop` (SIGTERM: exit 0
+    within the process contract's limit). An image with no HEALTHCHECK fails the first only
+    when the exercise's starting Dockerfile had one. ``ended``: the container was a job that
+    already ran to its end by itself (05), so there is nothing left to stop."""
+    from . import behaviour
+
+    found = behaviour.Behaviour(ws.tag, ws.exercise.id)
+    health = source.client.images.get(ws.tag).attrs["Config"].get("Healthcheck") or {}
+    declared = (health.get("Test") or ["NONE"])[0] != "NONE"
+    wanted = _start_declares_health(ws.exercise)
+    if not declared and not wanted:
+        found.add("engine health verdict", True, "nothing to judge: the image declares no "
+                  "HEALTHCHECK, and neither does the exercise's starting Dockerfile")
+    elif ended:
+        found.add("engine health verdict", not wanted, "no verdict: it ended by itself before "
+                  "the engine ran a health check")
+    elif behaviour.check_declares_health(found, health):
+        behaviour.check_engine_health(found, container, behaviour.HEALTH_TIMEOUT_S)
+    if ended:
+        state = container.attrs["State"]
+        code = state.get("ExitCode")
+        found.add("ends with exit 0", code == 0,
+                  f"it ran to its end by itself, exit {code}: a job, so `docker stop` (SIGTERM) "
+                  "has nothing to stop" if code == 0 else
+                  f"it ended by itself with exit code {code}, not 0")
+    elif behaviour.check_running(found, container, "keeps running"):
+        behaviour.check_stop(found, container, source.client)
+    for item in found.items:
+        res.add(item.name, item.passed, item.detail, f"{item.name}: {item.detail}",
+                *_runtime_guide(item))
+
+
+def _runtime_guide(item) -> tuple[str, str]:
+    if item.name != "engine health verdict":
+        return GUIDE.get(f"behaviour: {item.name}", GUIDE["job"])
+    if "declares no health check" in item.detail:
+        return GUIDE["health-none"]
+    if "/bin/sh" in item.detail or "no such file" in item.detail:
+        return GUIDE["health-shell"]
+    return GUIDE["health"]
+
+
+# The image of exercise 05 is a job (its command lists the unpacked files and ends), run as
+# lessons.behaviour runs a service: read-only root, a tmpfs /tmp, no capabilities.
+JOB = transfer.Service("assets-job", "", "/tmp", ())
+JOB_SECONDS = 10.0   # ample for `ls`; a service never ends by itself
+
+
+def _job(source, ws: Workspace, res: Result) -> None:
+    """Run the image once; a job must end by itself with exit 0. One that keeps running is
+    judged as a service is: the engine's health verdict, and `docker stop` (SIGTERM)."""
+    from . import behaviour
+
+    container, refused = behaviour.start(source.client, ws.tag, JOB, session.current())
     try:
-        app = run.start(client, tag, purpose="check")
-    except NeverHealthy as err:
-        return ("exited", err.message.split(": ", 1)[-1])
-    try:
-        return run.health_verdict(app.container, timeout)
+        if refused:
+            res.add("runs", False, f"the engine could not start it: {refused}",
+                    f"the engine could not start it: {refused}", *GUIDE["job"])
+            return
+
+        def finished():
+            container.reload()
+            return container.attrs["State"].get("Status") in ("exited", "dead")
+        try:
+            engine.wait_until(finished, JOB_SECONDS, 0.2, "the job's end")
+        except TimeoutError:
+            _runtime(source, ws, res, container)
+            return
+        _runtime(source, ws, res, container, ended=True)
     finally:
-        run.remove(app)
-
-
-def _health(source, ws: Workspace, res: Result) -> bool:
-    status, output = health_verdict(source.client, ws.tag)
-    if status == "unhealthy" and ("/bin/sh" in output or "no such file" in output):
-        guide = GUIDE["health-shell"]
-    elif status == "none":
-        guide = GUIDE["health-none"]
-    else:
-        guide = GUIDE["health"]
-    return res.add("engine says healthy", status == "healthy",
-                   f"the image's own HEALTHCHECK, as the engine judged it: {status}"
-                   + (f"; last health check output: {output[:300]}" if output else ""),
-                   f"the engine says the container is {status}"
-                   + (f": {output.splitlines()[0][:160]}" if output else ""), *guide)
+        run.remove(container)
 
 
 def _layer_ids(client, ref: str) -> list[str]:
@@ -561,7 +638,10 @@ def _base_layers(client, ref: str) -> tuple[str, int]:
 
 
 def _check_dockerignore(source, ws: Workspace, res: Result) -> None:
-    built = _build(source, ws, res)
+    # The Dockerfile builds as it starts: if it still does, a failure is the context's doing.
+    start = ws.exercise.files("start") / "Dockerfile"
+    unchanged = ws.dockerfile.read_text() == start.read_text()
+    built = _build(source, ws, res, guide=GUIDE["context-excluded"] if unchanged else None)
     if not built:
         return
     # What the CLI sends is the folder minus what .dockerignore excludes. (BuildKit's own
@@ -652,7 +732,6 @@ def _check_distroless_health(source, ws: Workspace, res: Result) -> None:
             *GUIDE["shell"])
     _non_root(source, ws, res)
     _answers(source, ws, res, "go")
-    _health(source, ws, res)
 
 
 def _check_strip(source, ws: Workspace, res: Result) -> None:
@@ -702,10 +781,11 @@ def _check_waste(source, ws: Workspace, res: Result) -> None:
             f"/tmp/assets.tar.gz is written by one layer and deleted by a later one: its "
             f"{waste / 1e6:.1f} MB still ship" if archive else
             f"{waste / 1e6:.1f} MB are written in one layer and deleted in another",
-            *GUIDE["waste"])
+            *GUIDE["waste" if archive else "waste-moved"])
     res.add("archive not shipped", not archive,
             "in no layer" if not archive else f"in layer {archive[0]}",
             "the archive is still in a layer", *GUIDE["waste"])
+    _job(source, ws, res)
 
 
 def _human(n: int) -> str:
@@ -748,20 +828,19 @@ def _behaviour(source, ws: Workspace, res: Result,
 
 
 def _check_challenge(source, ws: Workspace, res: Result) -> None:
-    from . import challenge
-
-    language = ws.exercise.app
+    """A transfer service, slimmed: under the target measured on its reference image
+    (lessons.challenge, committed), no command the image cannot run, then the service's
+    behaviour (lessons.behaviour)."""
+    language = transfer.get(ws.exercise.service).language
+    target = challenge.target_mb(language)   # first: a missing target says so before a build
     if not _build(source, ws, res):
         return
     client = source.client
-    layer_sizes = sizes.layer_sizes(client, ws.tag)
-    size = sum(x.size for x in layer_sizes) / sizes.MB
+    size = sum(x.size for x in sizes.layer_sizes(client, ws.tag)) / sizes.MB
     res.figures["size_mb"] = round(size, 1)
-    _reference_image(source, language)
-    target = challenge.target_mb(source.sizes(language, challenge.REFERENCE_VARIANT), language)
     res.figures["target_mb"] = target
-    res.add("small enough", size <= target, f"{size:.1f} MB, target {target:.0f} MB",
-            f"the image is {size:.1f} MB, over the {target:.0f} MB target",
+    res.add("small enough", size <= target, f"{size:.1f} MB, target {target:g} MB",
+            f"the image is {size:.1f} MB, over the {target:g} MB target",
             *challenge.GUIDE[language])
     shells = _shells(source, ws)
     shell_form = challenge.shell_form_commands(client.images.get(ws.tag).attrs["Config"])
@@ -771,35 +850,8 @@ def _check_challenge(source, ws: Workspace, res: Result) -> None:
             f"{', '.join(shell_form)} in shell form, and the image has no shell to run them",
             *GUIDE["shell-form"])
     # How it behaves, run as production would (lessons.behaviour): user, the engine's health
-    # verdict, the contract's answer, no shell, and the stop on SIGTERM.
-    _behaviour(source, ws, res, _sample_service(language))
-
-
-def _sample_service(language: str) -> transfer.Service:
-    """The sample app as the behaviour check sees it: writes only to /tmp, and its root
-    answer names its language (sample_apps/README.md)."""
-    return transfer.Service(f"sample-{language}", language, "/tmp", (
-        transfer.Case("the contract's answer at /", "/", 200, {"language": language}),))
-
-
-def _reference_image(source, language: str) -> None:
-    """The challenge's target is measured on the series' own image of the same app: build it
-    (the lab's usual build, once) when this engine does not have it yet, as after
-    `python -m lessons clean` or on a machine that skipped the earlier notebooks."""
-    from docker.errors import ImageNotFound
-
-    from . import challenge, lab
-
-    v = catalog.Variant(language, challenge.REFERENCE_VARIANT)
-    try:
-        source.client.images.get(v.tag(source.image_set))
-        return
-    except ImageNotFound:
-        pass
-    print(f"the target is measured on the series' own {v} image, which this engine does not "
-          "have yet: building it (once)")
-    print("$ " + lab.command(v, source.image_set, client=source.client))
-    lab.build_variant(source.client, v, source.image_set)
+    # verdict, the service's own cases, no shell, and the stop on SIGTERM.
+    _behaviour(source, ws, res)
 
 
 CHECKS: dict[str, Callable] = {
@@ -884,9 +936,9 @@ def solution(exercise_id: str, source, root: Path | None = None) -> str:
 
 def simulate(exercise_id: str, source, which: str, root: Path | None = None,
              quiet: bool = True) -> Result:
-    """Do the exercise as a learner would: a fresh work folder, the typical ``mistake`` or the
-    reference ``solution`` applied, then the check (the learner-simulation test and
-    ``python -m lessons record`` use this)."""
+    """Do the exercise as a learner would: a fresh work folder, a typical ``mistake`` (or the
+    ``second``, of another kind) or the reference ``solution`` applied, then the check (the
+    learner-simulation test and ``python -m lessons record`` use this)."""
     ex = get(exercise_id)
     ws = Workspace(ex, root).reset()
     ws.apply(ex.files(which))

@@ -148,48 +148,12 @@ def sidecar_files(text: str) -> dict[str, set[str]]:
 
 
 def image_tree(members) -> dict[str, tuple]:
-    """``{"/path": ("file", size) | ("link", target) | ("hard", "/other") | ("dir", 0)}`` from
-    tar members of an exported filesystem."""
-    tree = {}
+    """``{"/path": entry}`` (:func:`imagefs.tree_entry`) from tar members of an exported
+    filesystem."""
+    tree: dict[str, tuple] = {}
     for m in members:
-        path = "/" + imagefs.clean_name(m.name)
-        if m.issym():
-            tree[path] = ("link", m.linkname)
-        elif m.islnk():
-            tree[path] = ("hard", "/" + imagefs.clean_name(m.linkname))
-        elif m.isfile():
-            tree[path] = ("file", m.size)
-        elif m.isdir():
-            tree[path] = ("dir", 0)
+        imagefs.add_to_tree(tree, m)
     return tree
-
-
-def resolve(tree: dict, path: str, depth: int = 0) -> str | None:
-    """Where ``path`` leads inside the image: symbolic links in any component followed (an
-    absolute target is read from the image's root), hard links to the file they name. None if
-    it leads nowhere in the image."""
-    if depth > 40:
-        return None
-    parts = [p for p in path.split("/") if p]
-    current = ""
-    for i, part in enumerate(parts):
-        if part == "..":
-            current = current.rsplit("/", 1)[0]
-            continue
-        if part == ".":
-            continue
-        current = f"{current}/{part}"
-        kind = tree.get(current)
-        if kind is None:
-            return None
-        if kind[0] == "link":
-            target = kind[1]
-            base = target if target.startswith("/") else current.rsplit("/", 1)[0] + "/" + target
-            rest = "/".join(parts[i + 1:])
-            return resolve(tree, base + ("/" + rest if rest else ""), depth + 1)
-        if kind[0] == "hard":
-            return resolve(tree, kind[1], depth + 1) if i == len(parts) - 1 else None
-    return current or "/"
 
 
 def count(tree: dict, groups: dict[str, set[str]]) -> dict:
@@ -201,7 +165,7 @@ def count(tree: dict, groups: dict[str, set[str]]) -> dict:
     for group, paths in groups.items():
         total = 0
         for path in sorted(paths):
-            real = resolve(tree, path)
+            real = imagefs.resolve(tree, path)
             if real is None or tree.get(real, ("",))[0] != "file":
                 outside.add(path)
                 continue
@@ -255,16 +219,18 @@ def _health_command(image) -> list[str] | None:
     return None
 
 
-def trace(client, tag: str, image_set: str, python: bool) -> dict:
+def trace(client, tag: str, image_set: str, python: bool, ask=None, **options) -> dict:
     """Run ``tag`` and return what its processes loaded: ``mapped``, ``open`` and (``python``)
-    ``code`` paths as the processes named them, plus ``health_exit`` of the health check."""
+    ``code`` paths as the processes named them, plus ``health_exit`` of the health check.
+    ``ask(app)`` sends the requests (default: the sample apps' contract, REQUESTS); ``options``
+    change how the container runs (lessons.run.start)."""
     env = {"PORT": str(run.APP_PORT)}
     if python:
         env["PYTHONVERBOSE"] = "1"
     image = client.images.get(tag)
     found = {"mapped": set(), "open": set(), "code": set()}
-    with run.running(client, tag, purpose="floor", environment=env) as app:
-        _exercise(app)
+    with run.running(client, tag, purpose="floor", environment=env, **options) as app:
+        (ask or _exercise)(app)
         side = client.containers.run(
             imagesets.name_in(image_set, "BUSYBOX_IMAGE"), ["sh", "-c", SIDECAR_SCRIPT],
             detach=True, pid_mode=f"container:{app.container.id}", network_mode="none",

@@ -192,3 +192,61 @@ def files(fs: BinaryIO) -> Iterator[tuple[str, tarfile.TarInfo, tarfile.TarFile]
         if not path or engine_made(path):
             continue
         yield path, member, tar
+
+
+def tree_entry(member: tarfile.TarInfo) -> tuple | None:
+    """One entry of an image's file tree: ``("file", size)``, ``("link", target)``,
+    ``("hard", "/other")`` or ``("dir", 0)``; None for devices and the like."""
+    if member.issym():
+        return ("link", member.linkname)
+    if member.islnk():
+        return ("hard", "/" + clean_name(member.linkname))
+    if member.isfile():
+        return ("file", member.size)
+    if member.isdir():
+        return ("dir", 0)
+    return None
+
+
+def add_to_tree(tree: dict, member: tarfile.TarInfo) -> None:
+    """Put ``member`` into ``tree`` (``"/path"`` -> :func:`tree_entry`). Its parent folders
+    count as folders even when the tar has no entry of their own (a tar need not list them);
+    an entry that comes later for the same path wins."""
+    path = "/" + clean_name(member.name)
+    entry = tree_entry(member)
+    if entry is not None:
+        tree[path] = entry
+    parent = path.rsplit("/", 1)[0]
+    while parent and parent not in tree:
+        tree[parent] = ("dir", 0)
+        parent = parent.rsplit("/", 1)[0]
+
+
+def resolve(tree: dict, path: str, depth: int = 0) -> str | None:
+    """Where ``path`` leads inside an image whose tree maps ``"/path"`` to
+    :func:`tree_entry`: symbolic links in any component followed (an absolute target is read
+    from the image's root, as the kernel does in a container), hard links to the file they
+    name. None if it leads nowhere in the image. The lab's one link resolver: the floor counts
+    what a path leads to, the inventory whether a shell's name can run."""
+    if depth > 40:
+        return None
+    parts = [p for p in path.split("/") if p]
+    current = ""
+    for i, part in enumerate(parts):
+        if part == "..":
+            current = current.rsplit("/", 1)[0]
+            continue
+        if part == ".":
+            continue
+        current = f"{current}/{part}"
+        kind = tree.get(current)
+        if kind is None:
+            return None
+        if kind[0] == "link":
+            target = kind[1]
+            base = target if target.startswith("/") else current.rsplit("/", 1)[0] + "/" + target
+            rest = "/".join(parts[i + 1:])
+            return resolve(tree, base + ("/" + rest if rest else ""), depth + 1)
+        if kind[0] == "hard":
+            return resolve(tree, kind[1], depth + 1) if i == len(parts) - 1 else None
+    return current or "/"

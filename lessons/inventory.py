@@ -6,7 +6,6 @@ with no shell (distroless, scratch) are read the same way as any other.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import stat
 import struct
@@ -35,7 +34,7 @@ class Inventory:
     setuid: list[str] = field(default_factory=list)
     setgid: list[str] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)
-    symlinks: dict[str, str] = field(default_factory=dict)
+    tree: dict[str, tuple] = field(default_factory=dict)   # "/path" -> imagefs.tree_entry
     dpkg_status: str = ""
     distroless_status: list[str] = field(default_factory=list)  # var/lib/dpkg/status.d/*
     distroless_records: list[str] = field(default_factory=list)  # their text, for the SBOM
@@ -59,32 +58,15 @@ class Inventory:
         for name in names:
             for d in dirs:
                 p = f"{d}/{name}"
-                if p in self.paths and self._resolves(p):
+                if p in self.paths and self.resolves(p):
                     found.append(name)
                     break
         return found
 
-    def _resolves(self, path: str, depth: int = 0) -> bool:
-        if depth > 20:
-            return False
-        if path in self.symlinks:
-            target = self.symlinks[path]
-            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join(posixpath.dirname(path), target))
-            return self._resolves(self._canonical(target), depth + 1)
-        return path in self.paths
-
-    def _canonical(self, path: str) -> str:
-        # merged-/usr: bin -> usr/bin and friends
-        parts = path.split("/")
-        for i in range(1, len(parts)):
-            head = "/".join(parts[:i])
-            if head in self.symlinks:
-                t = self.symlinks[head]
-                t = t.lstrip("/") if t.startswith("/") else posixpath.normpath(
-                    posixpath.join(posixpath.dirname(head), t))
-                return self._canonical("/".join([t] + parts[i:]))
-        return path
+    def resolves(self, path: str) -> bool:
+        """Whether ``path`` (relative to the root) leads to something in the image, links
+        followed the way the container's kernel would follow them."""
+        return imagefs.resolve(self.tree, "/" + path) is not None
 
     @property
     def venv_bins(self) -> set[str]:
@@ -142,8 +124,8 @@ def read_filesystem(stream: BinaryIO) -> Inventory:
     # one pass over the stream; imagefs.files leaves out the engine's placeholders
     for name, m, tar in imagefs.files(stream):
         inv.paths.add(name)
+        imagefs.add_to_tree(inv.tree, m)
         if m.issym():
-            inv.symlinks[name] = m.linkname
             continue
         if not imagefs.counts_as_file(m):
             continue

@@ -319,8 +319,10 @@ class Lab:
         return exercises.check(exercise, self.source)
 
     def challenge_targets(self) -> pd.DataFrame:
-        return self._mark(challenge.targets(self.source.sizes(None,
-                                                              challenge.REFERENCE_VARIANT)))
+        """Notebook 07's targets, as committed (lessons.challenge.TARGETS): measured on the
+        reference images by an instructor's run, whose engine, image set and date each row
+        names. Nothing is built here, live or in replay."""
+        return challenge.targets()
 
     # ------------------------------------------------------------------ run
 

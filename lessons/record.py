@@ -206,20 +206,25 @@ def main(argv: list[str] | None = None, only=None, out: Path = RECORDED,
                  "engine_os": info.get("os", ""), "cgroup_version": info.get("cgroup_version")})
     prov["note"] = ("Written by `python -m lessons record`; `parts` says when, from which "
                     "commit and by which command each part was taken.")
-    prov.setdefault("seconds_per_part", {}).update(timings)
+    # Times of parts that are no longer in the record (an older run's names) do not stay.
+    seconds = {k: v for k, v in prov.get("seconds_per_part", {}).items()
+               if k in prov.get("parts", {})}
+    prov["seconds_per_part"] = {**seconds, **timings}
     prov_file.write_text(json.dumps(prov, indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
 
 
 def commit() -> str:
-    """The repository's commit, with ``-dirty`` when its files differ from it; "unknown"
+    """The repository's commit, with ``-dirty`` when its files differ from it (the record's
+    own output folder aside: an earlier part of the same run writes there); "unknown"
     outside a git checkout (a wheel)."""
     def git(*args):
         return subprocess.run(["git", *args], cwd=catalog.REPO_ROOT, capture_output=True,
                               text=True, check=True).stdout.strip()
     try:
         head = git("rev-parse", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                    ":(exclude)lessons/recorded")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("-dirty" if dirty else "")

@@ -1,7 +1,8 @@
 """The transfer services: small apps the series never slims on screen (notebooks/transfer/).
 
 Each needs something slim images drop (zone data, a company CA in the trust store, a C library,
-a writable folder on a read-only root, a clean stop on SIGTERM, JVM modules loaded by name).
+a media-type table, a writable folder on a read-only root, a clean stop on SIGTERM, JVM modules
+loaded by name).
 The cases below are what the behaviour check (lessons.behaviour) asks each image. They live here,
 not in the learner's tree, and a learner sees one only when their image gets it wrong.
 """
@@ -70,6 +71,21 @@ SERVICES = {s.name: s for s in (
         Case("the company certificate chain checked against the system's trust store",
              "/verify", 200,
              {"chain": "verified", "root": "Size Drop Example Corp Root CA"}),
+    )),
+    Service("go-shelf", "go", "/var/lib/shelf", (
+        Case("a file type the service looks up in the machine's media-type table",
+             "/put?name=minutes.odt&text=agreed", 200,
+             {"type": "application/vnd.oasis.opendocument.text", "adler32": "08740269"}),
+        # (.flac or .mp3 would not do: Go's own table knows them; checked on Go 1.27)
+        Case("another type only that table knows, and a checksum from the service's C part",
+             "/put?name=guide.epub&text=ding", 200,
+             {"type": "application/epub+zip", "bytes": 4, "adler32": "041201a3"}),
+        Case("the shelf read back from its folder", "/list", 200, {"items": [
+            {"name": "guide.epub", "type": "application/epub+zip", "bytes": 4,
+             "adler32": "041201a3"},
+            {"name": "minutes.odt", "type": "application/vnd.oasis.opendocument.text",
+             "bytes": 6, "adler32": "08740269"}]}),
+        Case("the C library the native part runs on", "/about", 200, {"libc": ANY}),
     )),
     Service("python-notes", "python", "/var/lib/notes", (
         Case("a note stored in SQLite and stamped in a named zone",

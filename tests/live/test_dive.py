@@ -1,6 +1,6 @@
 """Our two efficiency rules against the real dive, on images built here: a purpose-built one
 (a file added then deleted, a folder deleted, a file overwritten, an opaque folder), the Go
-single-stage app, and the workshop challenge's Go Dockerfile (its build cache deleted in a
+single-stage app, and the Go app built fat (dive_cleanup.dockerfile: its build cache deleted in a
 layer of its own).
 
 Each image is saved once with the engine's ``docker save``; dive reads that archive
@@ -129,10 +129,10 @@ def app_image(client, build, dive, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def challenge_go(client, image_set, dive, tmp_path_factory):
-    """The workshop challenge's Go Dockerfile (notebook 07): its `RUN rm -rf
-    /root/.cache/go-build` in a layer of its own is a real folder deletion."""
+    """The Go app built fat (dive_cleanup.dockerfile, notebook 07's former challenge): its
+    `RUN rm -rf /root/.cache/go-build` in a layer of its own is a real folder deletion."""
     v = catalog.Variant("go", "single-stage")
-    dockerfile = catalog.REPO_ROOT / "notebooks" / "challenge" / "go.dockerfile"
+    dockerfile = catalog.REPO_ROOT / "tests" / "live" / "dive_cleanup.dockerfile"
     tag = "sizedrop.invalid/dive-challenge-go:test"
     B.build(client, v.context, dockerfile, tag,
             buildargs=imagesets.build_args(dockerfile, image_set, {}))

@@ -25,6 +25,8 @@ WRONG = {
     "go-clock-distroless-bundle": "app cases",
     "go-clock-scratch-bare": "app cases",
     "go-clock-shell-health": "engine health verdict",
+    "go-shelf-static-base": "starts on a read-only root",
+    "go-shelf-scratch-static": "app cases",
     "python-notes-shell-form": "stops on SIGTERM",
     "python-notes-curl-health": "engine health verdict",
     "python-notes-root": "image user",

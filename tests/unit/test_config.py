@@ -284,7 +284,7 @@ def test_pre_commit_strips_notebooks_lints_dockerfiles_and_python():
     assert {"ruff-check", "ruff"} & set(hooks)
     hadolint = hooks["hadolint"]
     pattern = re.compile(hadolint["files"])
-    for path in ("sample_apps/go/multi-stage.dockerfile", "notebooks/challenge/go.dockerfile"):
+    for path in ("sample_apps/go/multi-stage.dockerfile", "notebooks/transfer/go-shelf/single-stage.dockerfile"):
         assert pattern.search(path), path
     # the hook installs the same hadolint as pyproject, on every platform
     deps = [Requirement(d) for d in hadolint["additional_dependencies"]]

@@ -12,7 +12,8 @@ from tests.tools import executable
 
 ALL_FILES = sorted(catalog.SAMPLE_APPS.rglob("*.dockerfile")) + sorted(
     (catalog.REPO_ROOT / "notebooks").rglob("*.dockerfile")) + sorted(
-    (catalog.REPO_ROOT / "instructor" / "solutions").glob("07-challenge-*/Dockerfile"))
+    (catalog.REPO_ROOT / "instructor" / "transfer").glob("*.dockerfile")) + sorted(
+    (catalog.REPO_ROOT / "tests" / "live").rglob("*.dockerfile"))
 APP_FILES = [v.dockerfile for v in catalog.variants()]
 CONFIG = catalog.REPO_ROOT / ".hadolint.yaml"
 

@@ -10,7 +10,7 @@ import tarfile
 
 import pytest
 
-from lessons import catalog, floor, plots
+from lessons import catalog, floor, imagefs, plots
 
 TRACING = catalog.SAMPLE_APPS / "python" / "tracing"
 
@@ -119,11 +119,21 @@ TREE_ENTRIES = [
 
 def test_resolve_follows_links_inside_the_image():
     tree = floor.image_tree(tarfile.open(fileobj=_tar(TREE_ENTRIES), mode="r|"))
-    assert floor.resolve(tree, "/lib64/ld-linux-x86-64.so.2") == "/usr/lib/ld-linux-x86-64.so.2"
-    assert floor.resolve(tree, "/opt/venv/bin/python") == "/usr/bin/python3.13"
-    assert floor.resolve(tree, "/usr/lib/libz.so.1") == "/usr/lib/libz.so.1.3.1"
-    assert floor.resolve(tree, "/usr/bin/py-hard") == "/usr/bin/python3.13"
-    assert floor.resolve(tree, "/tmp/hsperfdata_nonroot/1") is None
+    assert imagefs.resolve(tree, "/lib64/ld-linux-x86-64.so.2") == "/usr/lib/ld-linux-x86-64.so.2"
+    assert imagefs.resolve(tree, "/opt/venv/bin/python") == "/usr/bin/python3.13"
+    assert imagefs.resolve(tree, "/usr/lib/libz.so.1") == "/usr/lib/libz.so.1.3.1"
+    assert imagefs.resolve(tree, "/usr/bin/py-hard") == "/usr/bin/python3.13"
+    assert imagefs.resolve(tree, "/tmp/hsperfdata_nonroot/1") is None
+
+
+def test_resolve_needs_no_folder_entries_in_the_tar():
+    # A tar need not list the folders its files are in; the same links resolve without them.
+    files_only = [e for e in TREE_ENTRIES if e[1] != "dir"]
+    tree = floor.image_tree(tarfile.open(fileobj=_tar(files_only), mode="r|"))
+    assert tree["/usr/lib"] == ("dir", 0)
+    assert imagefs.resolve(tree, "/lib64/ld-linux-x86-64.so.2") == "/usr/lib/ld-linux-x86-64.so.2"
+    assert imagefs.resolve(tree, "/opt/venv/bin/python") == "/usr/bin/python3.13"
+    assert imagefs.resolve(tree, "/opt/venv/bin/pip") is None
 
 
 def test_count_takes_each_image_file_once_in_the_first_group_naming_it():

@@ -133,7 +133,7 @@ CELLS = {
 # no call). Every other helper must fail, in one line, with each fault.
 PURE = {"Lab.exports", "Lab.build_env", "Lab.variant", "Lab.dockerfile",
         "Lab.tag", "Lab.image", "Lab.recorded_table", "Lab.arm64_sizes", "Lab.workspace",
-        "Lab.hint", "Lab.solution",
+        "Lab.hint", "Lab.solution", "Lab.challenge_targets",
         "verdict", "show", "columns", "smallest", "pull_seconds", "plot_fleet", "select",
         "provenance"}
 # The command a build runs pins a lookalike the engine holds (lessons.pins): an image that is
@@ -302,11 +302,10 @@ def test_a_failing_bash_cell_is_one_line(lab_shell, capsys):
                            "its output above says why"]
 
 
-def test_challenge_targets_without_a_reference_size_is_one_line():
+def test_challenge_targets_without_their_file_is_one_line(tmp_path):
     from lessons import challenge
-    sizes = RecordedSource().sizes(variants=["single-stage"])
-    with pytest.raises(errors.LabError, match="no measured size for go/distroless"):
-        challenge.targets(sizes)
+    with pytest.raises(errors.LabError, match="python -m lessons targets"):
+        challenge.targets(tmp_path / "targets.csv")
 
 
 # ----------------------------------------------------------------------------- bugs
@@ -404,6 +403,7 @@ def test_a_container_that_vanishes_mid_measure_says_so(monkeypatch):
     (["clean"], "no Docker engine answers"),
     (["classroom", "push"], "no Docker engine answers"),
     (["check", "04-strip-binary"], "no Docker engine answers"),
+    (["targets", "--lang", "go"], "no Docker engine answers"),
 ])
 def test_cli_bad_argument_or_no_engine_is_one_line(argv, says, offline, capsys):
     assert cli.main(argv) == 2

@@ -75,14 +75,32 @@ def test_table_caption_names_the_source_and_skips_missing_fields():
     assert nb.show(answers).caption == "recorded 2026-12-01 (replayed)"
 
 
-def test_challenge_target_is_measured_size_times_factor_rounded_up():
-    sizes = pd.DataFrame({"language": ["go", "java"], "variant": ["distroless", "distroless"],
-                          "uncompressed_mb": [7.0, 229.7]})
+def test_challenge_target_rounds_up_to_two_significant_figures():
     assert challenge.TARGET_FACTOR == 1.2
-    assert challenge.target_mb(sizes, "go") == 9.0      # 8.4 -> 9 (whole MB at least)
-    assert challenge.target_mb(sizes, "java") == 280.0  # 275.6 -> 280
-    with pytest.raises(Exception, match="no measured size"):
-        challenge.target_mb(sizes, "python")
+    assert challenge.round_up(7.0 * 1.2) == 9.0        # 8.4 -> 9 (whole MB at least)
+    assert challenge.round_up(229.7 * 1.2) == 280.0    # 275.64 -> 280
+    assert challenge.round_up(41.0) == 41.0
+
+
+def test_challenge_targets_are_committed_measurements_of_the_three_services():
+    df = challenge.targets()
+    assert list(df["language"]) == list(challenge.SERVICES)
+    assert list(df["service"]) == list(challenge.SERVICES.values())
+    for row in df.itertuples():
+        assert row.target_mb == challenge.round_up(row.reference_mb * challenge.TARGET_FACTOR)
+        assert 0 < row.floor_mb < row.reference_mb < row.target_mb
+        assert row.engine.startswith("Docker ") and row.image_set in ("local", "official")
+        assert row.command == challenge.COMMAND and row.measured.startswith("20")
+        assert challenge.target_mb(row.language) == row.target_mb
+
+
+def test_a_missing_challenge_target_is_one_line(tmp_path):
+    path = tmp_path / "targets.csv"
+    challenge.targets().query("language != 'java'").to_csv(path, index=False)
+    with pytest.raises(Exception, match="no measured target for java"):
+        challenge.target_mb("java", path)
+    with pytest.raises(Exception, match="cannot read the challenge targets"):
+        challenge.targets(tmp_path / "none.csv")
 
 
 def test_shell_form_commands_are_recognised():
@@ -205,3 +223,35 @@ def test_measured_minutes_sum_each_notebooks_cells_and_its_checks(tmp_path):
     assert df.loc["01-a.ipynb", "run_min"] == 2.0 and df.loc["01-a.ipynb", "checks_min"] == 1.5
     assert df.loc["01-a.ipynb", "cells"] == 2 and bool(df.loc["01-a.ipynb", "complete"])
     assert not bool(df.loc["02-b.ipynb", "complete"])
+
+
+def test_measuring_targets_builds_each_reference_once_and_removes_it(monkeypatch):
+    """The bookkeeping of `python -m lessons targets` (the live test measures for real)."""
+    from lessons import build, engine, sizes
+
+    built, removed = [], []
+
+    class Images:
+        def remove(self, tag):
+            removed.append(tag)
+
+    class Client:
+        images = Images()
+
+    monkeypatch.setattr(build, "build", lambda client, ctx, df, tag, **kw: built.append(
+        (ctx.name, df.name, tag, kw["buildargs"])))
+    monkeypatch.setattr(sizes, "layer_sizes", lambda client, tag: [
+        sizes.LayerSize("a", 30_000_000, 0), sizes.LayerSize("b", 4_100_000, 0)])
+    monkeypatch.setattr(challenge, "_floor_mb", lambda client, tag, image_set, svc: 12.34)
+    monkeypatch.setattr(challenge, "_buildx_version", lambda: "buildx 0.29.1")
+    monkeypatch.setattr(engine, "describe", lambda client: {
+        "engine_version": "28.5.2", "storage_driver": "containerd (overlayfs)"})
+    df = challenge.measure(Client(), "local", log=lambda line: None, languages=["go"])
+    assert [b[:2] for b in built] == [("go-shelf", "go-shelf.dockerfile")]
+    assert built[0][3]["GO_IMAGE"].startswith("sizedrop.invalid/")
+    assert removed == [built[0][2]] and built[0][2].startswith("sizedrop.invalid/reference:")
+    row = df.iloc[0]
+    assert (row.language, row.service, row.reference_mb, row.floor_mb, row.target_mb) == (
+        "go", "go-shelf", 34.1, 12.3, 41.0)   # 34.1 x 1.2 = 40.92 -> 41
+    assert row.engine == "Docker 28.5.2 (containerd (overlayfs))"
+    assert list(df.columns) == challenge.COLUMNS

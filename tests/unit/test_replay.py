@@ -11,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 
-from lessons import catalog, exercises, transcripts
+from lessons import catalog, exercises, record, transcripts
 from lessons.sources import RECORDED, RecordedSource
 
 ROOT = catalog.REPO_ROOT
@@ -25,8 +25,16 @@ def test_recorded_run_has_provenance():
     for key in ("date", "image_set", "engine_version", "storage_driver", "architecture",
                 "builder"):
         assert p.get(key), key
-    assert p["command"] == "python -m lessons record"
+    assert p["command"].startswith("python -m lessons record")
     assert "BuildKit" in p["builder"]
+    # Each part says when, from which commit, by which command and on which engine it was
+    # taken (a record may be made in several runs, `--only` some parts each time).
+    for name, part in p["parts"].items():
+        assert name in record.PARTS, name
+        for key in ("commit", "date", "command", "engine_version"):
+            assert part.get(key), (name, key)
+        assert part["command"].startswith("python -m lessons record"), name
+    assert set(p["seconds_per_part"]) <= set(p["parts"])
 
 
 @pytest.mark.parametrize("table", ["sizes", "inventory", "layers", "runtime", "answers",

@@ -3,66 +3,57 @@
 from __future__ import annotations
 
 import ast
+import configparser
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from lessons import catalog, sources
 
 PACKAGE = catalog.REPO_ROOT / "lessons"
-
-# engine -> measurement -> teaching -> recording: a module may import its own layer or lower.
-LAYERS = {
-    "engine": {"errors", "session", "labels", "catalog", "dockerfile", "engine", "imagesets",
-               "imagefs", "build", "run", "wheels", "lab", "localset", "cleanup", "classroom",
-               "platforms", "bake", "pins"},
-    "measurement": {"sizes", "layers", "inventory", "runtime", "buildcost", "floor", "probes",
-                    "transfer", "behaviour", "reproducible", "sbom", "provenance", "modern"},
-    "teaching": {"cells", "sources", "compare", "plots", "figures", "explorer", "challenge",
-                 "exercises", "progress", "transcripts", "schedule", "display", "tables",
-                 "kernelenv", "nb", "goals", "buildchecks"},
-    "recording": {"record", "__main__"},
-}
-ORDER = ["engine", "measurement", "teaching", "recording"]
+CONTRACTS = catalog.REPO_ROOT / ".importlinter"
 
 
-def _layer(module: str) -> str:
-    for name, members in LAYERS.items():
-        if module in members:
-            return name
-    raise AssertionError(f"lessons/{module}.py belongs to no layer: add it to LAYERS")
+def _lint_imports(root, tmp_path) -> subprocess.CompletedProcess:
+    """import-linter (PyPI) on the package found under ``root``, with the repository's
+    contracts."""
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which(
+        "lint-imports")
+    assert exe, "lint-imports is missing: pip install -r requirements.txt"
+    env = {**os.environ, "PYTHONPATH": str(root), "HOME": str(tmp_path)}
+    return subprocess.run([exe, "--config", str(CONTRACTS), "--no-cache"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300)
 
 
-def _imports(path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
-            else:
-                found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lessons"):
-            parts = node.module.split(".")
-            if len(parts) > 1:
-                found.add(parts[1])
-            else:
-                found.update(a.name for a in node.names)
-    return found
+def test_imports_keep_the_layers_and_have_no_cycles(tmp_path):
+    proc = _lint_imports(catalog.REPO_ROOT, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 kept, 0 broken" in proc.stdout, proc.stdout
 
 
-def test_no_module_imports_a_layer_above_it():
-    wrong = []
-    for path in sorted(PACKAGE.glob("*.py")):
-        if path.stem == "__init__":
-            continue
-        mine = ORDER.index(_layer(path.stem))
-        for imported in _imports(path):
-            if imported in ("__init__",) or not (PACKAGE / f"{imported}.py").exists():
-                continue
-            if ORDER.index(_layer(imported)) > mine:
-                wrong.append(f"{path.stem} ({_layer(path.stem)}) imports {imported} "
-                             f"({_layer(imported)})")
-    assert not wrong, "\n".join(wrong)
+def test_the_contracts_catch_an_import_that_points_up(tmp_path):
+    # The same package with one wrong import: the engine layer's errors module reaching up to
+    # the recorder. The check must fail on it, or it proves nothing.
+    copy = tmp_path / "copy"
+    shutil.copytree(PACKAGE, copy / "lessons", ignore=shutil.ignore_patterns("__pycache__"))
+    errors = copy / "lessons" / "errors.py"
+    errors.write_text(errors.read_text() + "\nfrom . import record  # noqa: E402,F401\n")
+    proc = _lint_imports(copy, tmp_path)
+    assert proc.returncode != 0, proc.stdout
+    assert "lessons.errors -> lessons.record" in proc.stdout, proc.stdout
+
+
+def test_every_module_sits_in_one_layer():
+    config = configparser.ConfigParser()
+    config.read(CONTRACTS)
+    layers = config["importlinter:contract:layers"]["layers"].split()
+    named = [m.removeprefix("lessons.") for m in layers if m != ":"]
+    modules = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
+    assert sorted(named) == modules, (
+        f"in no layer: {sorted(set(modules) - set(named))}; "
+        f"gone: {sorted(set(named) - set(modules))} (edit .importlinter)")
 
 
 def test_importing_every_module_has_no_side_effects(tmp_path):

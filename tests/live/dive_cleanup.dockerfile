@@ -1,7 +1,6 @@
-# Workshop challenge, Go: this works, but it is fat and it runs as root.
-# Your job: make it small (see the target in notebook 07) and unprivileged, without
-# breaking the service. Notebook 07 copies it into your work folder (work/07-challenge-go/,
-# with a copy of sample_apps/go) and gives the command that builds it.
+# The Go sample app built fat, with a "clean-up" of the build cache in a layer of its own: a
+# real folder deletion for tests/live/test_dive.py (build context: sample_apps/go). Notebook
+# 07's challenge used it before it moved to the transfer services.
 ARG GO_IMAGE=golang:1.27-trixie
 ARG DEBIAN_IMAGE=debian:trixie-slim
 ARG DISTROLESS_STATIC_IMAGE=gcr.io/distroless/static-debian13:nonroot

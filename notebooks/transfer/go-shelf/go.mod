@@ -1,0 +1,3 @@
+module sizedrop/shelf
+
+go 1.27
