@@ -35,6 +35,9 @@ def test_recorded_run_has_provenance():
             assert part.get(key), (name, key)
         assert part["command"].startswith("python -m lessons record"), name
     assert set(p["seconds_per_part"]) <= set(p["parts"])
+    # The replay is one engine's: every part of the record, taken on the engine it names.
+    assert set(p["parts"]) == set(record.PARTS)
+    assert {part["engine_version"] for part in p["parts"].values()} == {p["engine_version"]}
 
 
 @pytest.mark.parametrize("table", ["sizes", "inventory", "layers", "runtime", "answers",
