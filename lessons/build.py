@@ -88,6 +88,16 @@ def has_buildx() -> bool:
     return _BUILDX["ok"]
 
 
+def buildx_version() -> str:
+    """``buildx 0.29.1``: the buildx plugin of the docker CLI here (``none`` without one)."""
+    try:
+        out = subprocess.run([shutil.which("docker") or "docker", "buildx", "version"],
+                             capture_output=True, text=True, timeout=30).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return "none"
+    return "buildx " + (out[1].split("+")[0] if len(out) > 1 else "?")
+
+
 # ----------------------------------------------------------------------------- the command
 
 def _shown_path(path: Path, cwd: Path) -> str:

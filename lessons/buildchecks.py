@@ -249,9 +249,8 @@ def dockerfiles() -> list[Path]:
 def versions() -> dict[str, str]:
     """The engine and buildx this docker CLI talks to, and hadolint's version."""
     engine_v = _run(["docker", "version", "--format", "{{.Server.Version}}"], "the docker CLI")
-    buildx_v = _run(["docker", "buildx", "version"], "the docker CLI")
     return {"engine": "Docker " + (engine_v.stdout.strip() or "?"),
-            "buildx": "buildx " + (buildx_v.stdout.split()[1:2] or ["?"])[0].split("+")[0],
+            "buildx": build.buildx_version(),
             "hadolint": "hadolint " + _version()}
 
 

@@ -20,13 +20,11 @@ builds a reference (its `docker history` would show the answer).
 from __future__ import annotations
 
 import math
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, transfer
+from . import build, catalog, transfer
 from .errors import LabError
 
 TARGET_FACTOR = 1.2
@@ -100,31 +98,19 @@ def target_mb(language: str, path: Path = TARGETS) -> float:
     return float(row["target_mb"].iloc[0])
 
 
-def _buildx_version() -> str:
-    exe = shutil.which("docker")
-    try:
-        out = subprocess.run([exe or "docker", "buildx", "version"], capture_output=True,
-                             text=True, timeout=30).stdout.split()
-    except (OSError, subprocess.SubprocessError):
-        return "none"
-    return "buildx " + (out[1].split("+")[0] if len(out) > 1 else "?")
+_buildx_version = build.buildx_version
 
 
 def _floor_mb(client, tag: str, image_set: str, svc: transfer.Service) -> float:
     """The service's traced floor (lessons.floor), asked its own cases while traced."""
-    from . import behaviour, floor, imagefs
+    from . import behaviour, floor
 
     def ask(app):
         for case in svc.cases:
             app.get(case.path, timeout=10)
 
-    options = behaviour.run_options(svc)
-    found = floor.trace(client, tag, image_set, python=svc.language == "python", ask=ask,
-                        **options)
-    with imagefs.exported(client, tag, "floor") as fs:
-        tree = floor.image_tree(m for m, _ in imagefs.members(fs))
-    counted = floor.count(tree, {"mapped": found["mapped"], "held open": found["open"],
-                                 "imported code": found["code"]})
+    counted = floor.traced_floor(client, tag, image_set, python=svc.language == "python",
+                                 ask=ask, **behaviour.run_options(svc))
     return counted["floor_bytes"] / 1e6
 
 

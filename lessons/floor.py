@@ -262,20 +262,26 @@ def trace(client, tag: str, image_set: str, python: bool, ask=None, **options) -
     return found
 
 
+def traced_floor(client, tag: str, image_set: str, python: bool, ask=None, **options) -> dict:
+    """:func:`trace` ``tag``, then :func:`count` what it loaded against the image's own files
+    (``docker export``); plus the health check's exit code."""
+    found = trace(client, tag, image_set, python, ask=ask, **options)
+    with imagefs.exported(client, tag, "floor") as fs:
+        tree = image_tree(m for m, _ in imagefs.members(fs))
+    counted = count(tree, {"mapped": found["mapped"], "held open": found["open"],
+                           "imported code": found["code"]})
+    return {**counted, "health_exit": found["health_exit"]}
+
+
 def floor_bytes(client, language: str, image_set: str, variant: str | None = None) -> dict:
     """The traced floor of ``language``'s app, measured on its ``variant`` image (default: the
     language's final image, FINAL). ``parts`` are bytes by how a file was found."""
     tag = Variant(language, variant or FINAL[language]).tag(image_set)
-    found = trace(client, tag, image_set, python=language == "python")
-    with imagefs.exported(client, tag, "floor") as fs:
-        tree = image_tree(m for m, _ in imagefs.members(fs))
-    groups = {"mapped": found["mapped"], "held open": found["open"],
-              "imported code": found["code"]}
-    counted = count(tree, groups)
+    counted = traced_floor(client, tag, image_set, python=language == "python")
     return {"language": language, "from_image": tag, "definition": "traced",
             "parts": {k: v for k, v in counted["parts"].items() if v},
             "floor_bytes": counted["floor_bytes"], "files": counted["files"],
-            "outside_image": counted["outside"], "health_exit": found["health_exit"]}
+            "outside_image": counted["outside"], "health_exit": counted["health_exit"]}
 
 
 # ----------------------------------------------------------------- the earlier definition
